@@ -1,0 +1,8 @@
+"""Settings for the test suite: the real settings with test switches turned on."""
+
+import os
+
+os.environ.setdefault("CXOPS_TESTING", "1")
+os.environ.setdefault("LANGUAGE", "ko")
+
+from cxops.config.settings import *  # noqa: F403

@@ -1,0 +1,225 @@
+"""Korean full-text search over tickets.
+
+Text is analysed into morphemes by :mod:`cxops.core.text` and stored in TicketSearchDoc; the
+database indexes those lexemes (PostgreSQL: a weighted, GIN-indexed tsvector; SQLite: FTS5).
+Both backends get the same query: the workspace token AND every query term, so tenants never
+mix and a ticket must contain all terms. When no ticket contains all of them, tickets containing
+any term are returned, ranked lower.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+
+from cxops.core.text import lexemes, lexemes_many, query_lexemes
+from cxops.tickets.models import Customer, MessageKind, Ticket, TicketSearchDoc
+
+FTS_TABLE = "tickets_search_fts"
+# Column weights: subject, body, people (name, phone, email, order numbers), internal notes.
+SQLITE_WEIGHTS = (4.0, 1.0, 2.0, 0.5)
+
+
+def workspace_token(workspace_id: int) -> str:
+    return f"wsid{workspace_id}"
+
+
+@dataclass(frozen=True)
+class SearchDocFields:
+    subject: str
+    body: str
+    people: str
+    notes: str
+
+
+def _people_text(ticket: Ticket, customer: Customer | None) -> str:
+    parts = [ticket.order_number or "", ticket.external_id or ""]
+    if customer is not None:
+        parts += [customer.name, *customer.phones, *customer.emails]
+        parts += [str(v) for v in customer.external_ids.get("orders", [])]
+        if customer.external_ids.get("mall_user_id"):
+            parts.append(str(customer.external_ids["mall_user_id"]))
+    return " ".join(p for p in parts if p)
+
+
+def build_fields(ticket: Ticket, messages: Sequence[tuple[str, str]], customer: Customer | None,
+                 tags: Sequence[str] = ()) -> tuple[str, str, str, str]:
+    """Raw texts for the four columns; messages are (kind, body_text) pairs."""
+    public = "\n".join(body for kind, body in messages if kind in (MessageKind.CUSTOMER, MessageKind.REPLY))
+    notes = "\n".join(body for kind, body in messages if kind == MessageKind.NOTE)
+    subject = " ".join([ticket.subject, *tags, str(ticket.number)])
+    return subject, public, _people_text(ticket, customer), notes
+
+
+def _customer_name_terms(customer: Customer | None) -> list[str]:
+    # Names are also kept whole: Kiwi may split a rare name into syllables.
+    return [customer.name.replace(" ", "").lower()] if customer and customer.name else []
+
+
+def doc_for(ticket: Ticket) -> SearchDocFields:
+    messages = list(ticket.messages.exclude(kind=MessageKind.EVENT).values_list("kind", "body_text"))
+    customer = ticket.customer
+    tags = list(ticket.tags.values_list("name", flat=True))
+    subject, body, people, notes = build_fields(ticket, messages, customer, tags)
+    return SearchDocFields(
+        subject=" ".join([workspace_token(ticket.workspace_id), *lexemes(subject)]),
+        body=" ".join(lexemes(body)),
+        people=" ".join(lexemes(people) + _customer_name_terms(customer)),
+        notes=" ".join(lexemes(notes)),
+    )
+
+
+def docs_for_many(rows: Sequence[tuple[Ticket, Sequence[tuple[str, str]], Customer | None]]) -> list[SearchDocFields]:
+    """Bulk analysis for imports, demo data and the benchmark loader."""
+    raw = [build_fields(ticket, messages, customer) for ticket, messages, customer in rows]
+    flat = [text for fields in raw for text in fields]
+    analysed = lexemes_many(flat)
+    result = []
+    for i, (ticket, _messages, customer) in enumerate(rows):
+        subject, body, people, notes = analysed[i * 4: i * 4 + 4]
+        result.append(SearchDocFields(
+            subject=" ".join([workspace_token(ticket.workspace_id), *subject]),
+            body=" ".join(body),
+            people=" ".join(people + _customer_name_terms(customer)),
+            notes=" ".join(notes),
+        ))
+    return result
+
+
+def index_ticket(ticket: Ticket) -> None:
+    fields = doc_for(ticket)
+    TicketSearchDoc.objects.update_or_create(
+        ticket_id=ticket.pk,
+        defaults={"workspace_id": ticket.workspace_id, "subject": fields.subject, "body": fields.body,
+                  "people": fields.people, "notes": fields.notes},
+    )
+
+
+def index_ticket_id(ticket_id: int) -> None:
+    ticket = Ticket.objects.select_related("customer").filter(pk=ticket_id).first()
+    if ticket is not None:
+        index_ticket(ticket)
+
+
+@dataclass(frozen=True)
+class Hit:
+    ticket_id: int
+    score: float
+
+
+def _quote_fts(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _sqlite_search(workspace_id: int, terms: Sequence[str], include_notes: bool, limit: int,
+                   require_all: bool) -> list[Hit]:
+    joiner = " AND " if require_all else " OR "
+    body = joiner.join(_quote_fts(t) for t in terms)
+    columns = "{subject body people notes}" if include_notes else "{subject body people}"
+    expression = f'subject : {_quote_fts(workspace_token(workspace_id))} AND {columns} : ({body})'
+    weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+    sql = (f"SELECT rowid, bm25({FTS_TABLE}, {weights}) AS rank FROM {FTS_TABLE} "
+           f"WHERE {FTS_TABLE} MATCH %s ORDER BY rank LIMIT %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expression, limit])
+        # bm25() is lower-is-better and negative; flip it so a higher score is better everywhere.
+        return [Hit(int(row[0]), round(-float(row[1]), 4)) for row in cursor.fetchall()]
+
+
+def _pg_term(term: str, include_notes: bool) -> str:
+    escaped = term.replace("\\", "\\\\").replace("'", "''")
+    return f"'{escaped}'" + ("" if include_notes else ":ABC")
+
+
+# Ranking reads the tsvector of every match; beyond this many matches the newest are ranked,
+# which keeps a one-word query over a million tickets fast and favours recent tickets.
+PG_RANK_WINDOW = 5000
+
+
+def _pg_search(workspace_id: int, terms: Sequence[str], include_notes: bool, limit: int,
+               require_all: bool) -> list[Hit]:
+    joiner = " & " if require_all else " | "
+    query = f"'{workspace_token(workspace_id)}':A & (" + joiner.join(_pg_term(t, include_notes) for t in terms) + ")"
+    sql = (
+        "SELECT ticket_id, ts_rank_cd(tsv, q, 1) AS rank FROM ("
+        "  SELECT d.ticket_id, d.tsv FROM tickets_ticketsearchdoc d, to_tsquery('simple', %s) q0"
+        "  WHERE d.tsv @@ q0 ORDER BY d.ticket_id DESC LIMIT %s"
+        ") m, to_tsquery('simple', %s) q ORDER BY rank DESC, ticket_id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [query, PG_RANK_WINDOW, query, limit])
+        return [Hit(int(row[0]), round(float(row[1]), 4)) for row in cursor.fetchall()]
+
+
+def search_ticket_ids(*, workspace_id: int, query: str, include_notes: bool = True, limit: int = 50) -> list[Hit]:
+    """Best-first ticket ids for a free-text query within one workspace."""
+    terms = query_lexemes(query)
+    if not terms:
+        return []
+    run = _pg_search if connection.vendor == "postgresql" else _sqlite_search
+    hits = run(workspace_id, terms, include_notes, limit, True)
+    if not hits and len(terms) > 1:
+        hits = run(workspace_id, terms, include_notes, limit, False)
+    return hits
+
+
+# --- schema: created by the migration, one statement list per database ---------------------------
+
+SQLITE_SCHEMA = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(subject, body, people, notes, "
+    "content='tickets_ticketsearchdoc', content_rowid='ticket_id', tokenize='unicode61 remove_diacritics 0')",
+    f"""CREATE TRIGGER IF NOT EXISTS tickets_search_ai AFTER INSERT ON tickets_ticketsearchdoc BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, subject, body, people, notes)
+        VALUES (new.ticket_id, new.subject, new.body, new.people, new.notes); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS tickets_search_ad AFTER DELETE ON tickets_ticketsearchdoc BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, subject, body, people, notes)
+        VALUES ('delete', old.ticket_id, old.subject, old.body, old.people, old.notes); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS tickets_search_au AFTER UPDATE ON tickets_ticketsearchdoc BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, subject, body, people, notes)
+        VALUES ('delete', old.ticket_id, old.subject, old.body, old.people, old.notes);
+        INSERT INTO {FTS_TABLE}(rowid, subject, body, people, notes)
+        VALUES (new.ticket_id, new.subject, new.body, new.people, new.notes); END""",
+]
+SQLITE_SCHEMA_DROP = [
+    "DROP TRIGGER IF EXISTS tickets_search_ai", "DROP TRIGGER IF EXISTS tickets_search_ad",
+    "DROP TRIGGER IF EXISTS tickets_search_au", f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
+POSTGRES_SCHEMA = [
+    """ALTER TABLE tickets_ticketsearchdoc ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('simple', subject), 'A') || setweight(to_tsvector('simple', body), 'B') ||
+        setweight(to_tsvector('simple', people), 'C') || setweight(to_tsvector('simple', notes), 'D')) STORED""",
+    "CREATE INDEX tickets_search_tsv_gin ON tickets_ticketsearchdoc USING gin (tsv)",
+]
+POSTGRES_SCHEMA_DROP = [
+    "DROP INDEX IF EXISTS tickets_search_tsv_gin",
+    "ALTER TABLE tickets_ticketsearchdoc DROP COLUMN IF EXISTS tsv",
+]
+
+
+def reindex_workspace(*, workspace_id: int, batch_size: int = 500) -> int:
+    """Rebuild every search document of a workspace in batches (bulk Kiwi analysis)."""
+    from django.db import transaction
+
+    count = 0
+    ids = list(Ticket.objects.filter(workspace_id=workspace_id).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start: start + batch_size]
+        tickets = list(Ticket.objects.filter(pk__in=chunk).select_related("customer").order_by("pk"))
+        messages: dict[int, list[tuple[str, str]]] = {t.pk: [] for t in tickets}
+        from cxops.tickets.models import Message
+
+        for ticket_id, kind, body in (Message.objects.filter(ticket_id__in=chunk).exclude(kind=MessageKind.EVENT)
+                                      .order_by("created_at", "id").values_list("ticket_id", "kind", "body_text")):
+            messages[ticket_id].append((kind, body))
+        docs = docs_for_many([(t, messages[t.pk], t.customer) for t in tickets])
+        with transaction.atomic():
+            TicketSearchDoc.objects.filter(ticket_id__in=chunk).delete()
+            TicketSearchDoc.objects.bulk_create([
+                TicketSearchDoc(ticket_id=t.pk, workspace_id=t.workspace_id, subject=d.subject, body=d.body,
+                                people=d.people, notes=d.notes)
+                for t, d in zip(tickets, docs, strict=True)
+            ])
+        count += len(tickets)
+    return count
