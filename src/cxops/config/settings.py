@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "cxops.core",
     "cxops.tickets",
+    "cxops.portal",
+    "cxops.demo",
     "cxops.web",
 ]
 

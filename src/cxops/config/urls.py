@@ -1,5 +1,15 @@
+"""URL map: public pages (board, portal, sign-in), the REST API, and the agent UI."""
+
+from django.conf import settings
 from django.urls import include, path
 
 urlpatterns = [
+    path("api/v1/", include("cxops.api.urls")),
+    path("", include("cxops.portal.urls")),
     path("", include("cxops.web.urls")),
 ]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
