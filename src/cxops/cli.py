@@ -118,7 +118,10 @@ def _consumer_command() -> list[str]:
 
 def cmd_jobs_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
+    from django.utils.module_loading import autodiscover_modules
 
+    # Our job modules are named jobs.py (Huey's default discovery looks for tasks.py).
+    autodiscover_modules("jobs")
     options: dict[str, Any] = {}
     if args.workers:
         options["workers"] = args.workers

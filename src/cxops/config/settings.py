@@ -129,6 +129,11 @@ if REDIS_URL:
         "consumer": {"workers": env_int("CXOPS_JOB_WORKERS", 4), "worker_type": "thread"},
     }
 else:
+    # Huey opens its SQLite file when Django starts, so the data folder must exist by then.
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # `cxops check` explains an unwritable data folder
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "cxops",

@@ -32,7 +32,7 @@ class User(AbstractUser):
     language = models.CharField(_("언어"), max_length=8, default="ko", choices=[("ko", "한국어"), ("en", "English")])
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # type: ignore[misc]  # sign-up asks for the email only
 
     objects = CXUserManager()  # type: ignore[misc]
 

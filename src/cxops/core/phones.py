@@ -34,6 +34,9 @@ def normalize_phone(raw: str) -> str | None:
     national = str(parsed.national_number)
     if len(national) == 8 and national[:2] in {"15", "16", "18"}:
         return national
+    # Korean subscriber numbers have 9 to 11 digits with the leading 0 (02-123-4567 … 010-1234-5678).
+    if not 8 <= len(national) <= 10:
+        return None
     return "0" + national
 
 

@@ -28,6 +28,7 @@ STOP_MORPHEMES = frozenset(
      "아주", "정말", "진짜", "다", "또", "제", "저희", "혹시", "같", "보", "주", "드리", "않", "못", "어떻"}
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"(?<![\d+])(?:\+?82[\s.-]?\(?0?\)?|0)(1[016789]|2|[3-6][1-5])[\s.)-]?(\d{3,4})[\s.-]?(\d{4})(?!\d)")
 _DIGIT_RUN = re.compile(r"(?<![\w])\+?\d[\d-]{5,}\d(?![\w])")
 _ALNUM_ID = re.compile(r"\b(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9-]{4,}\b")
 _TOKEN_SAFE = re.compile(r"[^0-9a-z가-힣ㄱ-ㅎㅏ-ㅣ\u4e00-\u9fff]+")
@@ -62,13 +63,16 @@ def identifier_tokens(text: str) -> list[str]:
     tokens: list[str] = []
     for email in _EMAIL.findall(text):
         tokens.append(_safe(email))
+    phones = set()
+    for prefix, middle, last in _PHONE.findall(text):
+        phone = f"0{prefix}{middle}{last}"
+        phones.add(phone)
+        tokens.append(phone)
+        tokens.append(last)  # agents search by the last four digits (뒷자리)
     for run in _DIGIT_RUN.findall(text):
         digits = re.sub(r"\D", "", run)
-        if digits.startswith("82") and run.startswith("+"):
-            digits = "0" + digits[2:]
-        tokens.append(digits)
-        if len(digits) >= 10 and digits.startswith("01"):
-            tokens.append(digits[-4:])  # agents search by the last four digits (뒷자리)
+        if digits not in phones and not any(digits.endswith(p[1:]) for p in phones):
+            tokens.append(digits)
     for ident in _ALNUM_ID.findall(text):
         tokens.append(_safe(ident))
     return [t for t in tokens if t]

@@ -9,6 +9,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from functools import partial
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -83,8 +84,7 @@ def webhooks_dispatch(ticket_id: int, event: str, extra: dict[str, Any]) -> int:
     ))
     for hook in hooks:
         delivery = WebhookDelivery.objects.create(webhook=hook, event=event, payload=payload)
-        delivery_id = delivery.pk
-        transaction.on_commit(lambda delivery_id=delivery_id: webhook_deliver(delivery_id))
+        transaction.on_commit(partial(webhook_deliver, delivery.pk))
     return len(hooks)
 
 

@@ -66,6 +66,15 @@ def _as_date(value: Any, name: str) -> date | None:
         raise ServiceError(f"{name} 날짜 형식이 올바르지 않습니다 (예: 2026-11-23): {value}") from exc
 
 
+def _as_int(value: Any, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value))
+    except ValueError as exc:
+        raise ServiceError(f"{name} 값은 숫자여야 합니다: {value}") from exc
+
+
 @dataclass
 class InboxFilters:
     """Validated inbox filters; the same object backs the UI, saved views, the API and the CLI."""
@@ -110,7 +119,7 @@ class InboxFilters:
             tag=str(data.get("tag") or ""),
             created_from=_as_date(data.get("created_from"), "시작"),
             created_to=_as_date(data.get("created_to"), "종료"),
-            updated_days=int(updated_days) if updated_days not in (None, "") else None,
+            updated_days=_as_int(updated_days, "updated_days"),
             q=str(data.get("q") or "").strip()[:200],
         )
 
@@ -363,3 +372,123 @@ def ticket_search(*, membership: Membership, query: str, limit: int = 20) -> lis
     by_id = {t.pk: t for t in tickets_visible(membership=membership).filter(pk__in=[h.ticket_id for h in hits])
              .select_related("customer", "assignee", "category")}
     return [SearchResult(by_id[h.ticket_id], h.score) for h in hits if h.ticket_id in by_id]
+
+
+# --- public pages (inquiry board, customer's private link) --------------------------------------
+
+def public_categories(*, workspace_id: int) -> list[Category]:
+    """Categories offered on the public inquiry form, in display order, each shown as "상위 > 하위".
+
+    A public parent with public children offers the children; one without offers itself. Children
+    of a hidden parent stay hidden.
+    """
+    rows = list(Category.objects.filter(workspace_id=workspace_id, is_public=True).select_related("parent")
+                .order_by("position", "name"))
+    parents = [c for c in rows if c.parent_id is None]
+    children: dict[int, list[Category]] = {}
+    for category in rows:
+        if category.parent_id is not None:
+            children.setdefault(category.parent_id, []).append(category)
+    offered: list[Category] = []
+    for parent in parents:
+        offered.extend(children.get(parent.pk) or [parent])
+    return offered
+
+
+def portal_ticket_get(*, workspace_id: int, ticket_id: int) -> Ticket:
+    """The ticket a customer's private link opens (the caller has verified the link's token)."""
+    ticket = (Ticket.objects.filter(workspace_id=workspace_id, pk=ticket_id)
+              .select_related("workspace", "customer", "category", "category__parent").first())
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def public_attachment_get(*, ticket: Ticket, attachment_id: int) -> Any:
+    """An attachment of one of the ticket's public messages (never of a note); 404 otherwise."""
+    from cxops.tickets.models import Attachment
+
+    attachment = (Attachment.objects.filter(pk=attachment_id, workspace_id=ticket.workspace_id,
+                                            message__ticket_id=ticket.pk,
+                                            message__kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY])
+                  .first())
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+# --- agent UI reads (sidebar, call log filters, attachments, webhook log) -----------------------
+
+def sidebar_counts(*, membership: Membership, now: datetime | None = None) -> dict[str, int]:
+    """Counts for the sidebar in one query: the built-in views, recently solved, open per channel."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    since = (now or timezone.now()) - timedelta(days=int(BUILTIN_VIEWS["solved"][1]["updated_days"]))
+    qs = tickets_visible(membership=membership).filter(
+        Q(status__in=OPEN_STATUSES) | Q(status__in=DONE_STATUSES, updated_at__gte=since))
+    aggregates: dict[str, Any] = {
+        "mine": Count("id", filter=Q(assignee_id=membership.user_id, status__in=OPEN_STATUSES)),
+        "unassigned": Count("id", filter=Q(assignee__isnull=True, status__in=[Status.NEW, Status.OPEN])),
+        "open": Count("id", filter=Q(status__in=[Status.NEW, Status.OPEN, Status.ON_HOLD])),
+        "pending": Count("id", filter=Q(status=Status.PENDING)),
+        "solved": Count("id", filter=Q(status__in=DONE_STATUSES)),
+    }
+    for channel in Channel.values:
+        aggregates[f"channel_{channel}"] = Count("id", filter=Q(channel=channel, status__in=OPEN_STATUSES))
+    return {key: int(value or 0) for key, value in qs.aggregate(**aggregates).items()}
+
+
+def saved_view_counts(*, membership: Membership, views: list[SavedView]) -> dict[int, int | None]:
+    """Ticket count of each saved view (None when its stored filters no longer validate)."""
+    counts: dict[int, int | None] = {}
+    for view in views:
+        try:
+            filters = InboxFilters.from_mapping(view.filters)
+            counts[view.pk] = inbox_queryset(membership=membership, filters=filters).order_by().count()
+        except ServiceError:
+            counts[view.pk] = None
+    return counts
+
+
+def calls_filtered(*, membership: Membership, date_from: date | None = None, date_to: date | None = None,
+                   agent_id: int | None = None, outcome: str = "", direction: str = "") -> QuerySet[Call]:
+    """The call log of a workspace, narrowed by day (workspace time zone), agent, outcome, direction."""
+    qs = calls_list(membership=membership)
+    tz = ZoneInfo(membership.workspace.timezone)
+    if date_from:
+        qs = qs.filter(started_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(started_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz))
+    if agent_id:
+        qs = qs.filter(agent_id=agent_id)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    if direction:
+        qs = qs.filter(direction=direction)
+    return qs
+
+
+def attachment_get(*, membership: Membership, attachment_id: int) -> Any:
+    """An attachment of this workspace; client viewers never get files of internal notes."""
+    from cxops.tickets.models import Attachment
+
+    qs = Attachment.objects.filter(workspace_id=membership.workspace_id, pk=attachment_id).select_related(
+        "message__ticket")
+    if membership.role == Role.CLIENT_VIEWER:
+        qs = qs.exclude(message__kind=MessageKind.NOTE)
+    attachment = qs.first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def webhook_deliveries(*, membership: Membership, webhook: Webhook, limit: int = 100) -> list[Any]:
+    if webhook.workspace_id != membership.workspace_id:
+        raise Http404
+    return list(webhook.deliveries.order_by("-created_at", "-id")[:limit])
+
+
+def tag_names(*, membership: Membership, limit: int = 500) -> list[str]:
+    return list(Tag.objects.filter(workspace_id=membership.workspace_id).order_by("name")
+                .values_list("name", flat=True)[:limit])

@@ -452,7 +452,7 @@ def _display(key: str, value: Any) -> str:
             return str(lookups[key](value).label)
         except ValueError:
             return str(value)
-    model_for = {"category_id": Category, "product_id": Product, "team_id": Team, "assignee_id": User,
+    model_for: dict[str, type[Any]] = {"category_id": Category, "product_id": Product, "team_id": Team, "assignee_id": User,
                  "custom_status_id": WorkspaceStatus}
     if key in model_for:
         obj = model_for[key].objects.filter(pk=value).first()
@@ -724,3 +724,24 @@ def webhook_delete(*, webhook: Webhook, by: Membership) -> None:
         raise PermissionError("웹훅은 관리자만 삭제할 수 있습니다.")
     audit.record(workspace=webhook.workspace, actor=actor, action="webhook.delete", obj=webhook)
     webhook.delete()
+
+
+# --- agent availability (read by assignment) ------------------------------------------------------
+
+def agent_availability_set(*, membership: Membership, availability: str) -> Membership:
+    """An agent says whether they take new work: online, away or offline."""
+    from cxops.core.models import Availability
+
+    if availability not in Availability.values:
+        raise ServiceError(f"알 수 없는 상태입니다: {availability}")
+    if not membership.can_write:
+        raise PermissionError("이 워크스페이스에서 변경할 권한이 없습니다.")
+    if membership.availability == availability:
+        return membership
+    with transaction.atomic():
+        before = membership.availability
+        membership.availability = availability
+        membership.save(update_fields=["availability"])
+        audit.record(workspace=membership.workspace, actor=membership.user, action="membership.availability",
+                     obj=membership, changes={"availability": [before, availability]})
+    return membership
