@@ -7,6 +7,7 @@ scale-out shape (PostgreSQL, Redis-backed jobs and cache shared by several web p
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -130,10 +131,8 @@ if REDIS_URL:
     }
 else:
     # Huey opens its SQLite file when Django starts, so the data folder must exist by then.
-    try:
+    with contextlib.suppress(OSError):  # `cxops check` explains an unwritable data folder
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass  # `cxops check` explains an unwritable data folder
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "cxops",

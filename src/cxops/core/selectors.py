@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -47,3 +49,50 @@ def audit_events(*, workspace: Workspace, object_type: str | None = None, object
     if actor_id:
         qs = qs.filter(actor_id=actor_id)
     return qs
+
+
+def member_get(*, workspace: Workspace, membership_id: int) -> Membership:
+    """One membership of the workspace (active or not); 404 for any other workspace's row."""
+    membership = Membership.objects.select_related("user").filter(workspace=workspace, pk=membership_id).first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def invitations_pending(*, workspace: Workspace) -> QuerySet[Any]:
+    from django.utils import timezone
+
+    from cxops.core.models import Invitation
+
+    return (Invitation.objects.filter(workspace=workspace, accepted_at__isnull=True, expires_at__gt=timezone.now())
+            .select_related("invited_by").order_by("-created_at"))
+
+
+def pii_access_events(*, workspace: Workspace, user_id: int | None = None,
+                      subject_type: str | None = None) -> QuerySet[Any]:
+    from cxops.core.models import PiiAccessLog
+
+    qs = PiiAccessLog.objects.filter(workspace=workspace).select_related("user")
+    if user_id:
+        qs = qs.filter(user_id=user_id)
+    if subject_type:
+        qs = qs.filter(subject_type=subject_type)
+    return qs.order_by("-created_at", "-id")
+
+
+def audit_object_types(*, workspace: Workspace) -> list[str]:
+    return sorted(set(AuditEvent.objects.filter(workspace=workspace).order_by()
+                      .values_list("object_type", flat=True).distinct()))
+
+
+def api_tokens_for_user(*, user: User) -> QuerySet[Any]:
+    from cxops.core.models import ApiToken
+
+    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
+
+
+def api_token_get(*, user: User, token_id: int) -> Any:
+    token = api_tokens_for_user(user=user).filter(pk=token_id).first()
+    if token is None:
+        raise Http404
+    return token
