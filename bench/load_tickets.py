@@ -222,7 +222,8 @@ def load_workspace(workspace: Workspace, count: int, rng: random.Random, agents:
                                             author_name="" if kind == "customer" else "상담원"))
             Message.objects.bulk_create(msg_rows, batch_size=batch)
             TicketSearchDoc.objects.bulk_create([
-                TicketSearchDoc(ticket=t, workspace=workspace, subject=d[0], body=d[1], people=d[2], notes=d[3])
+                TicketSearchDoc(ticket=t, workspace=workspace, subject=d[0], body=d[1], people=d[2], notes=d[3],
+                                created_at=t.created_at)
                 for t, d in zip(made, docs, strict=True)
             ], batch_size=batch)
             Workspace.objects.filter(pk=workspace.pk).update(ticket_seq=number)

@@ -171,3 +171,16 @@ def test_search_respects_workspace_and_role(workspace, other_workspace, agent, v
     ticket_note(ticket=mine, by=agent, body_text="블랙컨슈머 주의")
     assert ticket_search(membership=agent, query="블랙컨슈머")
     assert not ticket_search(membership=viewer, query="블랙컨슈머")
+
+
+def test_full_text_index_objects_exist_after_all_migrations():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tickets_search_%'")
+            assert {row[0] for row in cursor.fetchall()} == {"tickets_search_ai", "tickets_search_ad",
+                                                             "tickets_search_au"}
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'tickets_ticketsearchdoc'")
+            assert "tickets_search_tsv_gin" in {row[0] for row in cursor.fetchall()}

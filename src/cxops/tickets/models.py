@@ -216,6 +216,8 @@ class Ticket(models.Model):
             models.Index(fields=["workspace", "-updated_at"], name="tk_ws_upd"),
             models.Index(fields=["workspace", "-created_at"], name="tk_ws_created"),
             models.Index(fields=["workspace", "customer", "-created_at"], name="tk_ws_customer"),
+            # Sidebar counts per status and assignee are answered from this index alone.
+            models.Index(fields=["workspace", "status", "assignee"], name="tk_ws_status_asg"),
         ]
 
     def __str__(self) -> str:
@@ -360,16 +362,24 @@ class TicketSearchDoc(models.Model):
     """Analysed lexemes of one ticket, the source of the full-text index.
 
     PostgreSQL adds a generated, GIN-indexed tsvector column over these fields; SQLite an FTS5
-    table kept in step by triggers (see the migration). The first term of `subject` is the
+    table kept in step by triggers (see the migrations; SQLite drops triggers whenever Django
+    rebuilds this table to alter it, so such a migration must restore them). The first term of `subject` is the
     workspace token, so the index itself narrows a query to one workspace.
     """
 
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, primary_key=True, related_name="search_doc")
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: (workspace, created_at) below serves every lookup by workspace.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     subject = models.TextField(blank=True)
     body = models.TextField(blank=True)
     people = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    # The ticket's creation time: search ranks the newest matches of a common word, and this
+    # column's index is the only one that orders one workspace's documents by time.
+    created_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="searchdoc_ws_created")]
 
 
 class WebhookEvent(models.TextChoices):

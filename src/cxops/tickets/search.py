@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -93,7 +94,7 @@ def index_ticket(ticket: Ticket) -> None:
     TicketSearchDoc.objects.update_or_create(
         ticket_id=ticket.pk,
         defaults={"workspace_id": ticket.workspace_id, "subject": fields.subject, "body": fields.body,
-                  "people": fields.people, "notes": fields.notes},
+                  "people": fields.people, "notes": fields.notes, "created_at": ticket.created_at},
     )
 
 
@@ -133,24 +134,118 @@ def _pg_term(term: str, include_notes: bool) -> str:
     return f"'{escaped}'" + ("" if include_notes else ":ABC")
 
 
-# Ranking reads the tsvector of every match; beyond this many matches the newest are ranked,
-# which keeps a one-word query over a million tickets fast and favours recent tickets.
-PG_RANK_WINDOW = 5000
+# A common word matches a large share of a workspace: then only its newest matches are ranked
+# (PG_DENSE_WINDOW of them, found by walking the (workspace, created_at) index newest first).
+# A rarer word is looked up in the GIN index and all its matches are ranked. Each plan reads at
+# most about sqrt(PG_DENSE_WINDOW × documents) rows, the point where the two cost the same, so
+# a query over a million tickets stays fast whatever the word. The choice uses the column
+# statistics: the planner alone multiplies the frequencies of correlated words ("유통 & 기한").
+PG_DENSE_WINDOW = 500
+_STATS_TTL_S = 600
+
+_PG_SPARSE = (
+    "SELECT d.ticket_id, ts_rank_cd(d.tsv, q, 1) FROM tickets_ticketsearchdoc d, to_tsquery('simple', %s) q "
+    "WHERE d.workspace_id = %s AND d.tsv @@ q LIMIT %s"
+)
+_PG_DENSE = (
+    "SELECT r.ticket_id, ts_rank_cd(r.tsv, q, 1) FROM ("
+    "  SELECT d.ticket_id, d.tsv, d.created_at FROM tickets_ticketsearchdoc d"
+    "  WHERE d.workspace_id = %s ORDER BY d.created_at DESC LIMIT %s"
+    ") r, to_tsquery('simple', %s) q WHERE r.tsv @@ q ORDER BY r.created_at DESC LIMIT %s"
+)
+_PLAN_SETTINGS = ("enable_indexscan", "enable_bitmapscan", "enable_seqscan")
+
+
+@dataclass
+class _TermStats:
+    loaded_at: float
+    rows: float
+    freqs: dict[str, float]
+    floor: float
+
+
+_term_stats: _TermStats | None = None
+
+
+def _pg_term_stats() -> _TermStats:
+    """Lexeme frequencies from ANALYZE's statistics of the tsvector column, cached per process."""
+    import time
+
+    global _term_stats
+    now = time.monotonic()
+    if _term_stats is not None and now - _term_stats.loaded_at < _STATS_TTL_S:
+        return _term_stats
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'tickets_ticketsearchdoc'")
+        row = cursor.fetchone()
+        rows = max(float(row[0]) if row else 0.0, 0.0)
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'tickets_ticketsearchdoc' AND attname = 'tsv'"
+        )
+        stats = cursor.fetchone()
+    freqs: dict[str, float] = {}
+    floor = 0.0
+    if stats and stats[0]:
+        elems, values = stats[0], stats[1]
+        freqs = {str(e): float(f) for e, f in zip(elems, values, strict=False)}
+        # The list ends with min, max and null frequency; words not listed are rarer than min.
+        floor = float(values[len(elems)]) if len(values) > len(elems) else 0.0
+    _term_stats = _TermStats(loaded_at=now, rows=rows, freqs=freqs, floor=floor)
+    return _term_stats
+
+
+def _expected_matches(terms: Sequence[str], require_all: bool) -> float:
+    stats = _pg_term_stats()
+    freqs = [stats.freqs.get(term, stats.floor) for term in terms]
+    # AND: the rarest word bounds the matches (correlated words are not multiplied away).
+    share = min(freqs) if require_all else min(sum(freqs), 1.0)
+    return share * stats.rows
 
 
 def _pg_search(workspace_id: int, terms: Sequence[str], include_notes: bool, limit: int,
                require_all: bool) -> list[Hit]:
+    from django.db import transaction
+
     joiner = " & " if require_all else " | "
-    query = f"'{workspace_token(workspace_id)}':A & (" + joiner.join(_pg_term(t, include_notes) for t in terms) + ")"
-    sql = (
-        "SELECT ticket_id, ts_rank_cd(tsv, q, 1) AS rank FROM ("
-        "  SELECT d.ticket_id, d.tsv FROM tickets_ticketsearchdoc d, to_tsquery('simple', %s) q0"
-        "  WHERE d.tsv @@ q0 ORDER BY d.ticket_id DESC LIMIT %s"
-        ") m, to_tsquery('simple', %s) q ORDER BY rank DESC, ticket_id DESC LIMIT %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [query, PG_RANK_WINDOW, query, limit])
-        return [Hit(int(row[0]), round(float(row[1]), 4)) for row in cursor.fetchall()]
+    query = joiner.join(_pg_term(t, include_notes) for t in terms)
+    stats = _pg_term_stats()
+    crossover = max(int((PG_DENSE_WINDOW * max(stats.rows, 1.0)) ** 0.5), 4 * PG_DENSE_WINDOW)
+    expected = _expected_matches(terms, require_all)
+
+    def sparse(cursor: Any) -> list[tuple[int, float]]:
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = on")
+        cursor.execute(_PG_SPARSE, [query, workspace_id, crossover + 1])
+        return list(cursor.fetchall())
+
+    def dense(cursor: Any, walk: int) -> list[tuple[int, float]]:
+        cursor.execute("SET LOCAL enable_indexscan = on")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(_PG_DENSE, [workspace_id, walk, query, PG_DENSE_WINDOW])
+        return list(cursor.fetchall())
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        try:
+            if expected > crossover:
+                # Common across the table: its newest matches should be near. If this workspace
+                # uses the word less, the walk stops early and the index finds what there is.
+                walk = int(PG_DENSE_WINDOW * stats.rows / expected * 4)
+                rows = dense(cursor, walk)
+                if len(rows) < PG_DENSE_WINDOW:
+                    rows = sparse(cursor)
+            else:
+                rows = sparse(cursor)
+                if len(rows) > crossover:
+                    # More matches than expected: at least `crossover` of them, so the newest
+                    # window is reached within about `crossover` rows of the walk.
+                    rows = dense(cursor, 4 * crossover)
+        finally:
+            for setting in _PLAN_SETTINGS:
+                cursor.execute(f"SET LOCAL {setting} = on")
+    rows.sort(key=lambda row: (-float(row[1]), -int(row[0])))
+    return [Hit(int(row[0]), round(float(row[1]), 4)) for row in rows[:limit]]
 
 
 def search_ticket_ids(*, workspace_id: int, query: str, include_notes: bool = True, limit: int = 50) -> list[Hit]:
@@ -218,7 +313,7 @@ def reindex_workspace(*, workspace_id: int, batch_size: int = 500) -> int:
             TicketSearchDoc.objects.filter(ticket_id__in=chunk).delete()
             TicketSearchDoc.objects.bulk_create([
                 TicketSearchDoc(ticket_id=t.pk, workspace_id=t.workspace_id, subject=d.subject, body=d.body,
-                                people=d.people, notes=d.notes)
+                                people=d.people, notes=d.notes, created_at=t.created_at)
                 for t, d in zip(tickets, docs, strict=True)
             ])
         count += len(tickets)
