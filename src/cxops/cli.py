@@ -19,7 +19,7 @@ from typing import Any
 
 Handler = Callable[[argparse.Namespace], int]
 
-DOMAIN_CLIS = ["cxops.tickets.cli"]
+DOMAIN_CLIS = ["cxops.tickets.cli", "cxops.demo.cli"]
 
 
 def _setup_django() -> None:
