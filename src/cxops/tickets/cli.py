@@ -47,6 +47,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if summary.errors else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from cxops.cli import print_json
+    from cxops.tickets.importer import export_tickets_file
+
+    workspace = _workspace(args.workspace)
+    count = export_tickets_file(workspace=workspace, path=args.path)
+    print_json({"exported": count, "path": str(args.path)})
+    return 0
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from cxops.tickets.search import reindex_workspace
 
@@ -70,6 +80,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("path")
     p.add_argument("--workspace", required=True)
     p.set_defaults(handler=cmd_import)
+
+    p = tickets.add_parser("export", help="export the tickets of a workspace to CSV (UTF-8 BOM) or XLSX")
+    p.add_argument("--workspace", required=True)
+    p.add_argument("path")
+    p.set_defaults(handler=cmd_export)
 
     p = tickets.add_parser("reindex", help="rebuild the search index of a workspace")
     p.add_argument("--workspace", required=True)
