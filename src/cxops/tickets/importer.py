@@ -107,7 +107,6 @@ from cxops.core import audit
 from cxops.core.models import Membership, Role, User, Workspace
 from cxops.core.phones import format_phone, normalize_phone
 from cxops.core.sanitize import text_to_html
-from cxops.core.text import lexemes_many
 from cxops.tickets import search
 from cxops.tickets.channels.base import CustomerRef
 from cxops.tickets.models import (
@@ -120,7 +119,6 @@ from cxops.tickets.models import (
     Status,
     Tag,
     Ticket,
-    TicketSearchDoc,
     WorkspaceStatus,
 )
 from cxops.tickets.services import FIELD_LABELS, _status_timestamps, customers_find_or_create_many
@@ -993,37 +991,8 @@ class _Names:
 # --- search ---------------------------------------------------------------------------------------
 
 def index_tickets(ticket_ids: Sequence[int]) -> None:
-    """Build the search documents of these tickets in batches (one Kiwi call per batch).
-
-    Same content as :func:`cxops.tickets.search.index_ticket`: subject with tags and number, public
-    messages, the customer's details, internal notes.
-    """
-    for chunk in _chunks(sorted(ticket_ids)):
-        tickets = list(Ticket.objects.filter(pk__in=chunk).select_related("customer").order_by("pk"))
-        messages: dict[int, list[tuple[str, str]]] = {t.pk: [] for t in tickets}
-        for ticket_id, kind, body in (Message.objects.filter(ticket_id__in=chunk).exclude(kind=MessageKind.EVENT)
-                                      .order_by("created_at", "id").values_list("ticket_id", "kind", "body_text")):
-            messages[ticket_id].append((kind, body))
-        tags: dict[int, list[str]] = defaultdict(list)
-        for ticket_id, name in (Ticket.tags.through.objects.filter(ticket_id__in=chunk)
-                                .order_by("tag__name").values_list("ticket_id", "tag__name")):
-            tags[ticket_id].append(name)
-        # search.docs_for_many without the tags; the same steps as search.doc_for, batched.
-        raw = [search.build_fields(t, messages[t.pk], t.customer, tags[t.pk]) for t in tickets]
-        analysed = lexemes_many([text for fields in raw for text in fields])
-        docs = []
-        for i, t in enumerate(tickets):
-            subject_terms, body_terms, people_terms, note_terms = analysed[i * 4: i * 4 + 4]
-            docs.append(TicketSearchDoc(
-                ticket_id=t.pk, workspace_id=t.workspace_id,
-                subject=" ".join([search.workspace_token(t.workspace_id), *subject_terms]),
-                body=" ".join(body_terms), people=" ".join(people_terms + search._customer_name_terms(t.customer)),
-                notes=" ".join(note_terms),
-                created_at=t.created_at,
-            ))
-        with transaction.atomic():
-            TicketSearchDoc.objects.filter(ticket_id__in=chunk).delete()
-            TicketSearchDoc.objects.bulk_create(docs)
+    """Build the search documents of the imported tickets in batches."""
+    search.index_ticket_ids(ticket_ids)
 
 
 # --- export ---------------------------------------------------------------------------------------

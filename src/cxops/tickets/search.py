@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 
-from cxops.core.text import lexemes, lexemes_many, query_lexemes
+from cxops.core.text import lexemes_many, query_lexemes
 from cxops.tickets.models import Customer, MessageKind, Ticket, TicketSearchDoc
 
 FTS_TABLE = "tickets_search_fts"
@@ -54,39 +54,35 @@ def build_fields(ticket: Ticket, messages: Sequence[tuple[str, str]], customer: 
     return subject, public, _people_text(ticket, customer), notes
 
 
-def _customer_name_terms(customer: Customer | None) -> list[str]:
-    # Names are also kept whole: Kiwi may split a rare name into syllables.
-    return [customer.name.replace(" ", "").lower()] if customer and customer.name else []
+def _whole_terms(customer: Customer | None, tags: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Names and tags are also kept whole: Kiwi may split a rare name or a short tag."""
+    name = [customer.name.replace(" ", "").lower()] if customer and customer.name else []
+    tag_terms = [t for t in (tag.replace(" ", "").lower() for tag in tags) if t]
+    return name, tag_terms
+
+
+def docs_for_many(rows: Sequence[tuple[Ticket, Sequence[tuple[str, str]], Customer | None, Sequence[str]]]
+                  ) -> list[SearchDocFields]:
+    """Search documents for (ticket, messages, customer, tags) rows, with one Kiwi call per batch."""
+    raw = [build_fields(ticket, messages, customer, tags) for ticket, messages, customer, tags in rows]
+    analysed = lexemes_many([text for fields in raw for text in fields])
+    result = []
+    for i, (ticket, _messages, customer, tags) in enumerate(rows):
+        subject, body, people, notes = analysed[i * 4: i * 4 + 4]
+        name_terms, tag_terms = _whole_terms(customer, tags)
+        result.append(SearchDocFields(
+            subject=" ".join([workspace_token(ticket.workspace_id), *subject, *tag_terms]),
+            body=" ".join(body),
+            people=" ".join(people + name_terms),
+            notes=" ".join(notes),
+        ))
+    return result
 
 
 def doc_for(ticket: Ticket) -> SearchDocFields:
     messages = list(ticket.messages.exclude(kind=MessageKind.EVENT).values_list("kind", "body_text"))
-    customer = ticket.customer
     tags = list(ticket.tags.values_list("name", flat=True))
-    subject, body, people, notes = build_fields(ticket, messages, customer, tags)
-    return SearchDocFields(
-        subject=" ".join([workspace_token(ticket.workspace_id), *lexemes(subject)]),
-        body=" ".join(lexemes(body)),
-        people=" ".join(lexemes(people) + _customer_name_terms(customer)),
-        notes=" ".join(lexemes(notes)),
-    )
-
-
-def docs_for_many(rows: Sequence[tuple[Ticket, Sequence[tuple[str, str]], Customer | None]]) -> list[SearchDocFields]:
-    """Bulk analysis for imports, demo data and the benchmark loader."""
-    raw = [build_fields(ticket, messages, customer) for ticket, messages, customer in rows]
-    flat = [text for fields in raw for text in fields]
-    analysed = lexemes_many(flat)
-    result = []
-    for i, (ticket, _messages, customer) in enumerate(rows):
-        subject, body, people, notes = analysed[i * 4: i * 4 + 4]
-        result.append(SearchDocFields(
-            subject=" ".join([workspace_token(ticket.workspace_id), *subject]),
-            body=" ".join(body),
-            people=" ".join(people + _customer_name_terms(customer)),
-            notes=" ".join(notes),
-        ))
-    return result
+    return docs_for_many([(ticket, messages, ticket.customer, tags)])[0]
 
 
 def index_ticket(ticket: Ticket) -> None:
@@ -293,22 +289,25 @@ POSTGRES_SCHEMA_DROP = [
 ]
 
 
-def reindex_workspace(*, workspace_id: int, batch_size: int = 500) -> int:
-    """Rebuild every search document of a workspace in batches (bulk Kiwi analysis)."""
+def index_ticket_ids(ticket_ids: Sequence[int], *, batch_size: int = 500) -> int:
+    """(Re)build the search documents of many tickets in batches: imports, demo data, reindex."""
     from django.db import transaction
 
-    count = 0
-    ids = list(Ticket.objects.filter(workspace_id=workspace_id).order_by("pk").values_list("pk", flat=True))
+    from cxops.tickets.models import Message
+
+    ids = sorted(ticket_ids)
     for start in range(0, len(ids), batch_size):
         chunk = ids[start: start + batch_size]
         tickets = list(Ticket.objects.filter(pk__in=chunk).select_related("customer").order_by("pk"))
         messages: dict[int, list[tuple[str, str]]] = {t.pk: [] for t in tickets}
-        from cxops.tickets.models import Message
-
         for ticket_id, kind, body in (Message.objects.filter(ticket_id__in=chunk).exclude(kind=MessageKind.EVENT)
                                       .order_by("created_at", "id").values_list("ticket_id", "kind", "body_text")):
             messages[ticket_id].append((kind, body))
-        docs = docs_for_many([(t, messages[t.pk], t.customer) for t in tickets])
+        tags: dict[int, list[str]] = {t.pk: [] for t in tickets}
+        for ticket_id, name in (Ticket.tags.through.objects.filter(ticket_id__in=chunk)
+                                .order_by("tag__name").values_list("ticket_id", "tag__name")):
+            tags[ticket_id].append(name)
+        docs = docs_for_many([(t, messages[t.pk], t.customer, tags[t.pk]) for t in tickets])
         with transaction.atomic():
             TicketSearchDoc.objects.filter(ticket_id__in=chunk).delete()
             TicketSearchDoc.objects.bulk_create([
@@ -316,5 +315,10 @@ def reindex_workspace(*, workspace_id: int, batch_size: int = 500) -> int:
                                 people=d.people, notes=d.notes, created_at=t.created_at)
                 for t, d in zip(tickets, docs, strict=True)
             ])
-        count += len(tickets)
-    return count
+    return len(ids)
+
+
+def reindex_workspace(*, workspace_id: int, batch_size: int = 500) -> int:
+    """Rebuild every search document of a workspace."""
+    ids = list(Ticket.objects.filter(workspace_id=workspace_id).values_list("pk", flat=True))
+    return index_ticket_ids(ids, batch_size=batch_size)

@@ -492,3 +492,23 @@ def webhook_deliveries(*, membership: Membership, webhook: Webhook, limit: int =
 def tag_names(*, membership: Membership, limit: int = 500) -> list[str]:
     return list(Tag.objects.filter(workspace_id=membership.workspace_id).order_by("name")
                 .values_list("name", flat=True)[:limit])
+
+
+def ticket_get_by_external_id(*, membership: Membership, external_id: str) -> Ticket | None:
+    """The ticket an integration created with this id of its own (idempotent creates)."""
+    return tickets_visible(membership=membership).filter(external_id=external_id).first()
+
+
+def message_get_by_external_id(*, membership: Membership, external_id: str) -> Message | None:
+    """The message an integration recorded with this id of its own (idempotent posts)."""
+    if not external_id:
+        return None
+    return (Message.objects.filter(workspace_id=membership.workspace_id, external_id=external_id[:250])
+            .select_related("ticket").first())
+
+
+def webhook_delivery_queryset(*, membership: Membership, webhook: Webhook) -> QuerySet[Any]:
+    """All deliveries of a webhook, newest first, for paging through the log."""
+    if webhook.workspace_id != membership.workspace_id:
+        raise Http404
+    return webhook.deliveries.order_by("-created_at", "-id")
