@@ -96,3 +96,9 @@ def api_token_get(*, user: User, token_id: int) -> Any:
     if token is None:
         raise Http404
     return token
+
+
+def memberships_for_user(*, user: User) -> QuerySet[Membership]:
+    """The user's active memberships with their workspaces, by workspace name."""
+    return (Membership.objects.filter(user=user, is_active=True).select_related("workspace")
+            .order_by("workspace__name", "workspace_id"))
