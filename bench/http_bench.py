@@ -110,33 +110,6 @@ def run_wrk(base: str, paths: list[str], *, seconds: int, connections: int, thre
     return json.loads(line)
 
 
-def board_form_body(base: str, slug: str) -> tuple[str, list[str]]:
-    """A valid board submission: fetch the form once for its CSRF and timing tokens, wait out the
-    minimum fill time, and reuse the body (the tokens stay valid for the whole run)."""
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    html = opener.open(f"{base}/p/{slug}/inquiry/").read().decode()
-    fields: dict[str, str] = {}
-    for name, value in re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
-        fields[name] = value
-    for value, name in re.findall(r'<input[^>]*type="hidden"[^>]*value="([^"]*)"[^>]*name="([^"]+)"', html):
-        fields.setdefault(name, value)
-    category = re.search(r'<option value="(\d+)"', html)
-    fields.update({
-        "name": "벤치고객", "phone": "010-5555-0000", "contact": "010-5555-0000", "email": "",
-        "order_number": "20261123-0000001", "subject": "배송 문의 드립니다",
-        "body": "지난주에 주문한 상품이 아직 도착하지 않았어요. 언제 받을 수 있나요?",
-        "consent": "on", "privacy_consent": "on", "agree": "on",
-    })
-    if category:
-        fields["category"] = category.group(1)
-    time.sleep(3)
-    csrf = next((c.value for c in jar if c.name == "csrftoken"), "")
-    headers = ["Content-Type: application/x-www-form-urlencoded", f"Cookie: csrftoken={csrf}",
-               f"Referer: {base}/p/{slug}/inquiry/", f"Origin: {base}"]
-    return urllib.parse.urlencode(fields), headers
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workspace", default="bench")
@@ -187,11 +160,11 @@ def main() -> None:
             results[name] = run_wrk(base, paths, seconds=args.seconds, connections=args.connections, threads=2,
                                     headers=headers)
             print(name, results[name], flush=True)
-        body, headers = board_form_body(base, slug)
+        bodies, headers = board_bodies(base, slug, 400 * args.seconds)
         before = ticket_count(slug)
         results["board_submit"] = run_wrk(base, [f"/p/{slug}/inquiry/"], seconds=args.seconds,
                                           connections=args.board_connections, threads=2, headers=headers,
-                                          method="POST", body=body)
+                                          method="POST", bodies=bodies)
         created = ticket_count(slug) - before
         # A form shown again with errors is a 200, so count what was really created.
         results["board_submit"]["tickets_created"] = created  # type: ignore[index]

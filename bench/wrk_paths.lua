@@ -1,8 +1,13 @@
--- wrk script: requests a random path from the file named by WRK_PATHS (one path per line),
--- optionally POSTing WRK_BODY_FILE, and prints latency percentiles and errors as one JSON line.
+-- wrk script: requests a random path from the file named by WRK_PATHS (one path per line); with
+-- WRK_BODIES it POSTs one body per request from that file (one URL-encoded body per line, each
+-- used once across all threads). Prints latency percentiles and errors as one JSON line.
 local paths = {}
+local bodies = nil
 local method = os.getenv("WRK_METHOD") or "GET"
-local body = nil
+local threads = {}
+local counter = 0
+local thread_id = 0
+local thread_count = 1
 
 local function read_lines(name)
   local lines = {}
@@ -12,20 +17,27 @@ local function read_lines(name)
   return lines
 end
 
+setup = function(thread)
+  thread:set("thread_id", #threads)
+  table.insert(threads, thread)
+end
+
 init = function(args)
   paths = read_lines(os.getenv("WRK_PATHS"))
-  local body_file = os.getenv("WRK_BODY_FILE")
-  if body_file and #body_file > 0 then
-    local f = assert(io.open(body_file, "rb"))
-    body = f:read("*a")
-    f:close()
-  end
-  math.randomseed(os.time() + (tonumber(tostring({}):sub(8), 16) or 0))
+  local body_file = os.getenv("WRK_BODIES")
+  if body_file and #body_file > 0 then bodies = read_lines(body_file) end
+  thread_count = tonumber(os.getenv("WRK_THREADS") or "1")
+  math.randomseed(os.time() + thread_id * 7919)
 end
 
 request = function()
   local path = paths[math.random(#paths)]
-  return wrk.format(method, path, nil, body)
+  if bodies then
+    local index = (counter * thread_count + thread_id) % #bodies + 1
+    counter = counter + 1
+    return wrk.format(method, path, nil, bodies[index])
+  end
+  return wrk.format(method, path)
 end
 
 done = function(summary, latency, requests)

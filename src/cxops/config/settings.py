@@ -85,7 +85,7 @@ TEMPLATES = [
 SQLITE_PATH = DATA_DIR / "cxops.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}")
 DATABASES: dict[str, dict[str, Any]] = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CXOPS_DB_CONN_MAX_AGE", 60))
+    "default": dict(dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CXOPS_DB_CONN_MAX_AGE", 60)))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the web server and the job consumer share the file.

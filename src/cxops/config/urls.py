@@ -1,9 +1,9 @@
 """URL map: public pages (board, portal, sign-in), the REST API, and the agent UI."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("cxops.api.urls")),
     path("", include("cxops.portal.urls")),
     path("", include("cxops.web.urls")),

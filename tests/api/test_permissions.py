@@ -1,0 +1,186 @@
+"""Tenant isolation and read-only client viewers, checked on EVERY route of the OpenAPI schema.
+
+The walk takes the routes from the schema itself, so a new route is covered as soon as it exists;
+it must only get a valid sample request in ROUTE_SAMPLES (the test fails until it has one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from cxops.api.api import api
+from cxops.tickets.channels.base import CustomerRef
+from cxops.tickets.models import Call, Customer, Message, Ticket, Webhook
+from cxops.tickets.services import customer_find_or_create, webhook_create
+from tests.api.conftest import ApiClient, error_of
+from tests.factories import make_member, make_ticket
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = "/api/v1"
+
+# (method, path template) → a request that passes validation: query parameters for GET, a JSON
+# body for the others. `{source_id}` in a body is filled in like a path parameter.
+ROUTE_SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
+    ("GET", "/workspaces"): None,
+    ("GET", "/workspaces/{slug}"): None,
+    ("GET", "/workspaces/{slug}/tickets"): {"status": "new"},
+    ("POST", "/workspaces/{slug}/tickets"): {"subject": "새 문의", "body": "내용"},
+    ("GET", "/workspaces/{slug}/tickets/{number}"): None,
+    ("PATCH", "/workspaces/{slug}/tickets/{number}"): {"priority": "urgent", "tags": ["x"]},
+    ("GET", "/workspaces/{slug}/tickets/{number}/messages"): None,
+    ("POST", "/workspaces/{slug}/tickets/{number}/replies"): {"body": "답변"},
+    ("POST", "/workspaces/{slug}/tickets/{number}/notes"): {"body": "메모"},
+    ("POST", "/workspaces/{slug}/tickets/{number}/customer-messages"): {"body": "고객 메시지"},
+    ("GET", "/workspaces/{slug}/customers"): {"q": "김"},
+    ("GET", "/workspaces/{slug}/customers/{customer_id}"): None,
+    ("PATCH", "/workspaces/{slug}/customers/{customer_id}"): {"tier": "VIP"},
+    ("POST", "/workspaces/{slug}/customers/{customer_id}/merge"): {"source_id": "{source_id}"},
+    ("GET", "/workspaces/{slug}/calls"): {"limit": 10},
+    ("POST", "/workspaces/{slug}/calls"): {"summary": "통화", "phone": "010-7777-8888"},
+    ("GET", "/workspaces/{slug}/search"): {"q": "배송"},
+    ("GET", "/workspaces/{slug}/macros"): None,
+    ("GET", "/workspaces/{slug}/webhooks"): None,
+    ("POST", "/workspaces/{slug}/webhooks"): {"url": "https://example.kr/hook", "events": ["ticket.created"]},
+    ("DELETE", "/workspaces/{slug}/webhooks/{webhook_id}"): None,
+    ("GET", "/workspaces/{slug}/webhooks/{webhook_id}/deliveries"): None,
+}
+OBJECT_PARAMS = ("number", "customer_id", "webhook_id")
+
+
+def schema_routes() -> list[tuple[str, str]]:
+    routes = []
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        assert path.startswith(PREFIX)
+        for method in operations:
+            routes.append((method.upper(), path.removeprefix(PREFIX)))
+    return routes
+
+
+@dataclass
+class Tenant:
+    slug: str
+    values: dict[str, Any]
+
+
+def build_tenant(workspace: Any, tickets: int) -> Tenant:
+    numbers = [make_ticket(workspace, subject=f"배송 문의 {i}", phone=f"010-4{workspace.pk:03d}-{i:04d}").number
+               for i in range(tickets)]
+    customer = Customer.objects.filter(workspace=workspace).order_by("pk").first()
+    other = customer_find_or_create(workspace=workspace, ref=CustomerRef(name="김중복", phone="010-9876-5432"))
+    owner = make_member(workspace, "admin")
+    hook = webhook_create(workspace=workspace, by=owner, url="https://example.kr/a", events=["ticket.created"])
+    return Tenant(workspace.slug, {"number": numbers[-1], "customer_id": customer.pk, "source_id": other.pk,
+                                   "webhook_id": hook.pk})
+
+
+def fill(template: str, values: dict[str, Any]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+
+
+def call(client: ApiClient, method: str, template: str, values: dict[str, Any]) -> Any:
+    sample = ROUTE_SAMPLES[(method, template)]
+    path = fill(template, values)
+    if method == "GET":
+        return client.get(path, sample)
+    body = None if sample is None else {
+        key: (values[value[1:-1]] if isinstance(value, str) and value.startswith("{") else value)
+        for key, value in sample.items()
+    }
+    return client.send(method, path, body)
+
+
+def snapshot(workspace: Any) -> tuple[Any, ...]:
+    tickets = Ticket.objects.filter(workspace=workspace)
+    return (
+        list(tickets.order_by("pk").values_list("pk", "priority", "status", "updated_at", "message_count")),
+        Message.objects.filter(workspace=workspace).count(),
+        Call.objects.filter(workspace=workspace).count(),
+        list(Customer.objects.filter(workspace=workspace).order_by("pk").values_list("pk", "tier", "merged_into")),
+        list(Webhook.objects.filter(workspace=workspace).values_list("pk", flat=True)),
+    )
+
+
+def test_every_route_has_a_sample():
+    assert sorted(schema_routes()) == sorted(ROUTE_SAMPLES)
+
+
+def test_other_workspaces_are_404_on_every_route(api_as, workspace, other_workspace):
+    mine = build_tenant(workspace, tickets=1)
+    theirs = build_tenant(other_workspace, tickets=3)
+    assert theirs.values["number"] != mine.values["number"]
+    me = api_as(make_member(workspace, "admin"))
+    before = snapshot(other_workspace)
+
+    checked = 0
+    for method, template in schema_routes():
+        if "{slug}" not in template:
+            continue
+        # B's slug with B's objects: B does not exist as far as I can tell …
+        response = call(me, method, template, {"slug": theirs.slug, **theirs.values})
+        assert response.status_code == 404, (method, template, response.content)
+        assert error_of(response)["code"] == "not_found"
+        # … exactly like a workspace that does not exist at all.
+        ghost = call(me, method, template, {"slug": "no-such-workspace", **theirs.values})
+        assert (ghost.status_code, ghost.json()) == (404, response.json()), (method, template)
+        checked += 1
+
+        # My own slug with B's objects: still 404.
+        if any(f"{{{param}}}" in template for param in OBJECT_PARAMS):
+            response = call(me, method, template, {"slug": mine.slug, **theirs.values})
+            assert response.status_code == 404, (method, template, response.content)
+            assert error_of(response)["code"] == "not_found"
+            checked += 1
+    assert checked >= 30
+    assert snapshot(other_workspace) == before
+
+
+def test_merging_a_customer_of_another_workspace_is_404(api_as, workspace, other_workspace):
+    mine = build_tenant(workspace, tickets=1)
+    theirs = build_tenant(other_workspace, tickets=1)
+    me = api_as(make_member(workspace, "agent"))
+    response = me.post(f"/workspaces/shop/customers/{mine.values['customer_id']}/merge",
+                       {"source_id": theirs.values["customer_id"]})
+    assert response.status_code == 404
+    assert Customer.objects.get(pk=theirs.values["customer_id"]).merged_into_id is None
+
+
+def test_the_workspace_list_shows_only_my_workspaces(api_as, workspace, other_workspace):
+    me = make_member(workspace, "agent")
+    make_member(other_workspace, "agent")
+    assert [w["slug"] for w in api_as(me).get("/workspaces").json()] == ["shop"]
+
+
+def test_client_viewers_may_read_everything_but_write_nothing(api_as, workspace):
+    tenant = build_tenant(workspace, tickets=2)
+    viewer = api_as(make_member(workspace, "client_viewer"))
+    before = snapshot(workspace)
+    writes = 0
+    for method, template in schema_routes():
+        response = call(viewer, method, template, {"slug": tenant.slug, **tenant.values})
+        if method == "GET":
+            if "/webhooks" in template:
+                assert response.status_code == 403, template  # admin-only, not a viewer's
+            else:
+                assert response.status_code == 200, (template, response.content)
+            continue
+        assert response.status_code == 403, (method, template, response.content)
+        error = error_of(response)
+        assert error["code"] == "forbidden"
+        writes += 1
+    assert writes == sum(1 for method, _ in ROUTE_SAMPLES if method != "GET")
+    assert snapshot(workspace) == before
+
+
+def test_agents_write_on_every_write_route_that_is_not_admin_only(api_as, workspace):
+    tenant = build_tenant(workspace, tickets=2)
+    agent = api_as(make_member(workspace, "agent"))
+    for method, template in schema_routes():
+        if method == "GET" or "/webhooks" in template:
+            continue
+        response = call(agent, method, template, {"slug": tenant.slug, **tenant.values})
+        assert response.status_code in (200, 201, 204), (method, template, response.content)
