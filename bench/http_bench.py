@@ -91,15 +91,15 @@ def ticket_count(slug: str) -> int:
 
 
 def run_wrk(base: str, paths: list[str], *, seconds: int, connections: int, threads: int, headers: list[str],
-            method: str = "GET", body: str | None = None) -> dict[str, float]:
+            method: str = "GET", bodies: list[str] | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path_file = Path(tmp) / "paths.txt"
         path_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
-        env = {**os.environ, "WRK_PATHS": str(path_file), "WRK_METHOD": method}
-        if body is not None:
-            body_file = Path(tmp) / "body.txt"
-            body_file.write_text(body, encoding="utf-8")
-            env["WRK_BODY_FILE"] = str(body_file)
+        env = {**os.environ, "WRK_PATHS": str(path_file), "WRK_METHOD": method, "WRK_THREADS": str(threads)}
+        if bodies is not None:
+            body_file = Path(tmp) / "bodies.txt"
+            body_file.write_text("\n".join(bodies) + "\n", encoding="utf-8")
+            env["WRK_BODIES"] = str(body_file)
         cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
                "-s", str(ROOT / "bench" / "wrk_paths.lua")]
         for header in headers:
@@ -108,6 +108,39 @@ def run_wrk(base: str, paths: list[str], *, seconds: int, connections: int, thre
         out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     line = [ln for ln in out.splitlines() if ln.startswith("{")][-1]
     return json.loads(line)
+
+
+def board_bodies(base: str, slug: str, count: int) -> tuple[list[str], list[str]]:
+    """Valid board submissions, each with its own signed form stamp (a re-sent stamp is treated as
+    a double click and creates nothing), issued well past the minimum fill time. One CSRF cookie
+    and token pair is fetched from the real form and reused."""
+    from cxops.core.models import Workspace
+    from cxops.portal import antispam
+
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(f"{base}/p/{slug}/inquiry/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    category = re.search(r'<option value="(\d+)"', html)
+    csrf_cookie = next((c.value for c in jar if c.name == "csrftoken"), "")
+    if not token or not csrf_cookie:
+        raise SystemExit("could not read the CSRF token of the board form")
+    workspace = Workspace.objects.get(slug=slug)
+    issued = time.time() - 60
+    bodies = []
+    for i in range(count):
+        fields = {
+            "csrfmiddlewaretoken": token.group(1), "name": "벤치고객", "phone": f"010-5{i % 1000:03d}-{i % 10000:04d}",
+            "email": "", "order_number": f"20261123-{i:07d}", "subject": "배송 문의 드립니다",
+            "body": "지난주에 주문한 상품이 아직 도착하지 않았어요. 언제 받을 수 있나요?", "consent": "on",
+            "homepage": "", "started": antispam.issue_stamp(workspace_id=workspace.pk, issued_at=issued),
+        }
+        if category:
+            fields["category"] = category.group(1)
+        bodies.append(urllib.parse.urlencode(fields))
+    headers = ["Content-Type: application/x-www-form-urlencoded", f"Cookie: csrftoken={csrf_cookie}",
+               f"Referer: {base}/p/{slug}/inquiry/", f"Origin: {base}"]
+    return bodies, headers
 
 
 def main() -> None:
