@@ -216,8 +216,8 @@ class Ticket(models.Model):
             models.Index(fields=["workspace", "-updated_at"], name="tk_ws_upd"),
             models.Index(fields=["workspace", "-created_at"], name="tk_ws_created"),
             models.Index(fields=["workspace", "customer", "-created_at"], name="tk_ws_customer"),
-            # Sidebar counts per status and assignee are answered from this index alone.
-            models.Index(fields=["workspace", "status", "assignee"], name="tk_ws_status_asg"),
+            # Sidebar counts of open tickets (per status, channel, assignee) read this index alone.
+            models.Index(fields=["workspace", "status", "channel", "assignee"], name="tk_ws_status_chan_asg"),
         ]
 
     def __str__(self) -> str:
@@ -266,7 +266,12 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="msg_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="msg_ticket_created"),
+            # Ingest is idempotent on the channel's message id, and threads follow In-Reply-To.
+            models.Index(fields=["workspace", "external_id"], name="msg_ws_external",
+                         condition=~models.Q(external_id="")),
+        ]
 
     @property
     def is_public(self) -> bool:

@@ -425,18 +425,22 @@ def sidebar_counts(*, membership: Membership, now: datetime | None = None) -> di
     from django.utils import timezone
 
     since = (now or timezone.now()) - timedelta(days=int(BUILTIN_VIEWS["solved"][1]["updated_days"]))
-    qs = tickets_visible(membership=membership).filter(
-        Q(status__in=OPEN_STATUSES) | Q(status__in=DONE_STATUSES, updated_at__gte=since))
+    # Two index-only counts: open tickets on (workspace, status, channel, assignee), recently
+    # solved ones on (workspace, status, updated_at). One query with an OR would scan the
+    # workspace's whole history.
+    open_qs = tickets_visible(membership=membership).filter(status__in=OPEN_STATUSES)
     aggregates: dict[str, Any] = {
-        "mine": Count("id", filter=Q(assignee_id=membership.user_id, status__in=OPEN_STATUSES)),
+        "mine": Count("id", filter=Q(assignee_id=membership.user_id)),
         "unassigned": Count("id", filter=Q(assignee__isnull=True, status__in=[Status.NEW, Status.OPEN])),
         "open": Count("id", filter=Q(status__in=[Status.NEW, Status.OPEN, Status.ON_HOLD])),
         "pending": Count("id", filter=Q(status=Status.PENDING)),
-        "solved": Count("id", filter=Q(status__in=DONE_STATUSES)),
     }
     for channel in Channel.values:
-        aggregates[f"channel_{channel}"] = Count("id", filter=Q(channel=channel, status__in=OPEN_STATUSES))
-    return {key: int(value or 0) for key, value in qs.aggregate(**aggregates).items()}
+        aggregates[f"channel_{channel}"] = Count("id", filter=Q(channel=channel))
+    counts = {key: int(value or 0) for key, value in open_qs.aggregate(**aggregates).items()}
+    counts["solved"] = tickets_visible(membership=membership).filter(
+        status__in=DONE_STATUSES, updated_at__gte=since).count()
+    return counts
 
 
 def saved_view_counts(*, membership: Membership, views: list[SavedView]) -> dict[int, int | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -57,11 +58,33 @@ def default_view(membership: Membership) -> str:
     return "mine" if membership.can_write else "open"
 
 
+# Full pages reuse counts this many seconds old; the sidebar's own refresh (every minute and
+# right after a change) always counts afresh. Counting a large workspace on every page view
+# would cost more than the page itself.
+COUNTS_MAX_AGE_S = 15
+
+
+def _counts(request: HttpRequest, membership: Membership, saved_views: list[Any]) -> dict[str, Any]:
+    key = f"cxops:sidebar-counts:{membership.workspace_id}:{membership.user_id}"
+    match = getattr(request, "resolver_match", None)
+    fresh = match is not None and match.url_name == "sidebar_views"
+    cached = None if fresh else cache.get(key)
+    saved_ids = [v.pk for v in saved_views]
+    if cached is not None and cached.get("saved_ids") == saved_ids:
+        return dict(cached)
+    counts: dict[str, Any] = dict(selectors.sidebar_counts(membership=membership))
+    counts["saved"] = selectors.saved_view_counts(membership=membership, views=saved_views)
+    counts["saved_ids"] = saved_ids
+    cache.set(key, counts, COUNTS_MAX_AGE_S)
+    return counts
+
+
 def sidebar_nav(request: HttpRequest, membership: Membership) -> Nav:
     slug = membership.workspace.slug
     inbox = reverse("inbox", kwargs={"slug": slug})
     active = current_view_key(request, membership)
-    counts = selectors.sidebar_counts(membership=membership)
+    saved_views = list(selectors.saved_views(membership=membership)[:30])
+    counts = _counts(request, membership, saved_views)
     views = [
         NavItem(key, label, f"{inbox}?view={key}", counts.get(key), active == key, icon=key)
         for key, label in BUILTIN_ORDER
@@ -73,8 +96,7 @@ def sidebar_nav(request: HttpRequest, membership: Membership) -> Nav:
         for value, label in Channel.choices
         if counts.get(f"channel_{value}") or value in (Channel.BOARD, Channel.PHONE)
     ]
-    saved_views = list(selectors.saved_views(membership=membership)[:30])
-    saved_counts = selectors.saved_view_counts(membership=membership, views=saved_views)
+    saved_counts = counts["saved"]
     saved = [
         NavItem(f"saved-{v.pk}", v.name, f"{inbox}?view=saved-{v.pk}", saved_counts.get(v.pk),
                 active == f"saved-{v.pk}", icon="shared" if v.owner_id is None else "saved")
