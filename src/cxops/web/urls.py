@@ -1,6 +1,6 @@
 """The agent UI. Every workspace page lives under /w/<slug>/ and is wrapped by `workspace_view`."""
 
-from django.urls import include, path
+from django.urls import path
 
 from cxops.core import views as core_views
 from cxops.tickets import views as ticket_views
@@ -10,7 +10,8 @@ W = "w/<slug:slug>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language view, wrapped to remember the choice on the signed-in user's account.
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("account/tokens/", core_views.account_tokens, name="account_tokens"),
     path("account/tokens/<int:token_id>/revoke/", core_views.account_token_revoke, name="account_token_revoke"),
     path(W, views.workspace_home, name="workspace_home"),

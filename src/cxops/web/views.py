@@ -1,14 +1,16 @@
-"""Entry points of the agent UI: home redirect, availability, the live sidebar."""
+"""Entry points of the agent UI: home redirect, language switch, availability, the live sidebar."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import i18n as django_i18n
 
-from cxops.core.models import Availability
+from cxops.core.models import Availability, User
 from cxops.core.selectors import workspaces_for_user
 from cxops.core.services import ServiceError
 from cxops.tickets.services import agent_availability_set
@@ -23,6 +25,21 @@ def home(request: HttpRequest) -> HttpResponse:
     if workspace is None:
         return render(request, "web/no_workspace.html", status=200)
     return redirect("inbox", slug=workspace.slug)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie + redirect); a signed-in user's choice is also kept on the account.
+
+    RequestContextMiddleware falls back to User.language on devices without the language cookie,
+    so saving it here makes the switch follow the user to their other browsers.
+    """
+    response = django_i18n.set_language(request)
+    language = request.POST.get(django_i18n.LANGUAGE_QUERY_PARAMETER, "") if request.method == "POST" else ""
+    user = request.user
+    if isinstance(user, User) and language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
 
 
 @workspace_view()
