@@ -25,8 +25,12 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and "django_language" not in request.COOKIES:
-            language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            # Korean first: the UI follows the chosen language (cookie, then the account), never
+            # just the browser's Accept-Language, which is often English on Korean office PCs.
+            language = settings.LANGUAGE_CODE
+            if user is not None and user.is_authenticated:
+                language = getattr(user, "language", "") or language
             translation.activate(language)
             request.LANGUAGE_CODE = language
         with request_ip(client_ip(request)):
