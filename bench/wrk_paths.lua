@@ -6,8 +6,9 @@ local bodies = nil
 local method = os.getenv("WRK_METHOD") or "GET"
 local threads = {}
 local counter = 0
-local thread_id = 0
 local thread_count = 1
+-- thread_id is a global: setup() sets it in each thread's own Lua state (a local would hide it).
+thread_id = thread_id or 0
 
 local function read_lines(name)
   local lines = {}

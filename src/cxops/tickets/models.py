@@ -216,6 +216,12 @@ class Ticket(models.Model):
             models.Index(fields=["workspace", "-updated_at"], name="tk_ws_upd"),
             models.Index(fields=["workspace", "-created_at"], name="tk_ws_created"),
             models.Index(fields=["workspace", "customer", "-created_at"], name="tk_ws_customer"),
+            # Open tickets are a few percent of a workspace's history: views over them (oldest first,
+            # newest created …) walk these instead of skipping past every solved ticket.
+            models.Index(fields=["workspace", "updated_at"], name="tk_open_ws_upd",
+                         condition=models.Q(status__in=list(OPEN_STATUSES))),
+            models.Index(fields=["workspace", "created_at"], name="tk_open_ws_created",
+                         condition=models.Q(status__in=list(OPEN_STATUSES))),
             # Sidebar counts of open tickets (per status, channel, assignee) read this index alone.
             models.Index(fields=["workspace", "status", "channel", "assignee"], name="tk_ws_status_chan_asg"),
         ]

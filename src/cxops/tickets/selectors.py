@@ -208,7 +208,8 @@ def inbox_page(*, membership: Membership, filters: InboxFilters, sort: str = "-u
     qs = inbox_queryset(membership=membership, filters=filters, sort=sort)
     offset = (max(page, 1) - 1) * per_page
     rows = list(
-        qs.select_related("customer", "assignee", "category", "category__parent", "product", "team", "custom_status")
+        # Only what a row shows: product and team are filters, not columns.
+        qs.select_related("customer", "assignee", "category", "category__parent", "custom_status")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))[offset: offset + per_page + 1]
     )
     has_next = len(rows) > per_page
