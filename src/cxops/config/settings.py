@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "cxops.portal",
     "cxops.demo",
     "cxops.web",
+    "cxops.kits.allbaro",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("cxops.api.urls")),
     path("", include("cxops.portal.urls")),
+    path("", include("cxops.kits.allbaro.urls")),
     path("", include("cxops.web.urls")),
 ]
 

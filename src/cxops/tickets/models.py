@@ -176,7 +176,8 @@ class CustomField(models.Model):
 
 class Ticket(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tickets")
-    number = models.PositiveIntegerField()
+    # Empty only inside the transaction that creates the ticket (see services.ticket_create).
+    number: models.PositiveIntegerField[int | None, int] = models.PositiveIntegerField(null=True)  # type: ignore[misc]
     external_id = models.CharField(max_length=120, null=True, blank=True)
     subject = models.CharField(_("제목"), max_length=250)
     channel = models.CharField(_("채널"), max_length=20, choices=Channel.choices, default=Channel.BOARD)

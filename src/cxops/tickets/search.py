@@ -85,8 +85,14 @@ def doc_for(ticket: Ticket) -> SearchDocFields:
     return docs_for_many([(ticket, messages, ticket.customer, tags)])[0]
 
 
-def index_ticket(ticket: Ticket) -> None:
+def index_ticket(ticket: Ticket, *, new: bool = False) -> None:
+    """(Re)build one ticket's search document; `new` skips the look-up for a ticket just created."""
     fields = doc_for(ticket)
+    if new:
+        TicketSearchDoc.objects.create(
+            ticket_id=ticket.pk, workspace_id=ticket.workspace_id, subject=fields.subject, body=fields.body,
+            people=fields.people, notes=fields.notes, created_at=ticket.created_at)
+        return
     TicketSearchDoc.objects.update_or_create(
         ticket_id=ticket.pk,
         defaults={"workspace_id": ticket.workspace_id, "subject": fields.subject, "body": fields.body,

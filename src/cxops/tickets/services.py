@@ -14,9 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cxops.core import audit
@@ -76,13 +77,35 @@ def _require_writer(by: Membership | None, workspace: Workspace) -> User | None:
 
 
 def _next_ticket_number(workspace: Workspace) -> int:
-    # One UPDATE ... RETURNING-like step under the row lock keeps numbers unique under concurrency.
-    Workspace.objects.filter(pk=workspace.pk).update(ticket_seq=F("ticket_seq") + 1)
-    return int(Workspace.objects.values_list("ticket_seq", flat=True).get(pk=workspace.pk))
+    # One UPDATE … RETURNING under the row lock keeps numbers unique under concurrency.
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Workspace._meta.db_table} SET ticket_seq = ticket_seq + 1 WHERE id = %s "
+                       "RETURNING ticket_seq", [workspace.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Workspace.DoesNotExist(workspace.pk)
+    return int(row[0])
+
+
+WEBHOOKS_CACHE_S = 60
+
+
+def _webhooks_cache_key(workspace_id: int) -> str:
+    return f"cxops:has-webhooks:{workspace_id}"
+
+
+def _has_webhooks(workspace_id: int) -> bool:
+    """Whether the workspace has an active webhook; asked on every ticket change, so cached."""
+    key = _webhooks_cache_key(workspace_id)
+    found = cache.get(key)
+    if found is None:
+        found = Webhook.objects.filter(workspace_id=workspace_id, is_active=True).exists()
+        cache.set(key, found, WEBHOOKS_CACHE_S)
+    return bool(found)
 
 
 def _enqueue_webhook(ticket: Ticket, event: str, extra: dict[str, Any] | None = None) -> None:
-    if not Webhook.objects.filter(workspace_id=ticket.workspace_id, is_active=True).exists():
+    if not _has_webhooks(ticket.workspace_id):
         return
     from cxops.tickets import jobs
 
@@ -123,13 +146,23 @@ def _identities_of(ref: CustomerRef) -> list[tuple[str, str]]:
 
 
 def _attach_identities(customer: Customer, identities: Iterable[tuple[str, str]]) -> None:
+    wanted = list(dict.fromkeys(identities))
+    if not wanted:
+        return
+    # Insert what is new in one statement; an identity already owned by someone else stays theirs.
+    CustomerIdentity.objects.bulk_create(
+        [CustomerIdentity(workspace_id=customer.workspace_id, customer=customer, kind=kind, value=value)
+         for kind, value in wanted],
+        ignore_conflicts=True,
+    )
+    owned_filter = Q()
+    for kind, value in wanted:
+        owned_filter |= Q(kind=kind, value=value)
+    owned = set(CustomerIdentity.objects.filter(owned_filter, workspace_id=customer.workspace_id, customer=customer)
+                .values_list("kind", "value"))
     changed = False
-    for kind, value in identities:
-        try:
-            with transaction.atomic():
-                CustomerIdentity.objects.get_or_create(workspace_id=customer.workspace_id, kind=kind, value=value,
-                                                       defaults={"customer": customer})
-        except IntegrityError:
+    for kind, value in wanted:
+        if (kind, value) not in owned:
             continue
         if kind == IdentityKind.PHONE and value not in customer.phones:
             customer.phones = [*customer.phones, value]
@@ -300,8 +333,10 @@ def ticket_create(*, workspace: Workspace, channel: str, subject: str, body_text
     subject = " ".join(subject.split())[:250] or (body_text.strip().splitlines() or ["(제목 없음)"])[0][:80]
     now = created_at or timezone.now()
     with transaction.atomic():
+        # The number is handed out last: taking it locks the workspace's counter until commit,
+        # and concurrent inquiries should wait for each other only as briefly as possible.
         ticket = Ticket(
-            workspace=workspace, number=_next_ticket_number(workspace), external_id=external_id or None,
+            workspace=workspace, number=None, external_id=external_id or None,
             subject=subject, channel=channel, status=fields.status, priority=fields.priority, type=fields.type,
             category_id=_own(workspace, Category, fields.category_id), product_id=_own(workspace, Product, fields.product_id),
             team_id=_own(workspace, Team, fields.team_id), assignee_id=_member_user_id(workspace, fields.assignee_id),
@@ -317,10 +352,12 @@ def ticket_create(*, workspace: Workspace, channel: str, subject: str, body_text
                          author=actor if first_message_kind != MessageKind.CUSTOMER else None,
                          author_name=author_name or (customer.name if customer else ""), channel=channel,
                          external_id=message_external_id, created_at=now, attachments=attachments)
+        ticket.number = _next_ticket_number(workspace)
+        ticket.save(update_fields=["number"])
         audit.record(workspace=workspace, actor=actor, action="ticket.create", obj=ticket,
                      changes={"channel": [None, channel], "subject": [None, subject]},
                      actor_label="" if actor else f"channel:{channel}")
-        search.index_ticket(ticket)
+        search.index_ticket(ticket, new=True)
         _enqueue_webhook(ticket, WebhookEvent.TICKET_CREATED)
     return ticket
 
@@ -713,6 +750,7 @@ def webhook_create(*, workspace: Workspace, by: Membership, url: str, events: Se
     if not url.startswith(("http://", "https://")):
         raise ServiceError("웹훅 주소는 http:// 또는 https:// 로 시작해야 합니다.")
     hook = Webhook.objects.create(workspace=workspace, url=url, events=list(events), secret=secrets.token_hex(24))
+    cache.delete(_webhooks_cache_key(workspace.pk))
     audit.record(workspace=workspace, actor=actor, action="webhook.create", obj=hook,
                  changes={"url": [None, url], "events": [None, list(events)]})
     return hook
@@ -724,6 +762,7 @@ def webhook_delete(*, webhook: Webhook, by: Membership) -> None:
         raise PermissionError("웹훅은 관리자만 삭제할 수 있습니다.")
     audit.record(workspace=webhook.workspace, actor=actor, action="webhook.delete", obj=webhook)
     webhook.delete()
+    cache.delete(_webhooks_cache_key(webhook.workspace_id))
 
 
 # --- agent availability (read by assignment) ------------------------------------------------------

@@ -29,6 +29,7 @@ from cxops.core.selectors import audit_events, members_list
 from cxops.core.services import ServiceError, pii_access_log
 from cxops.tickets import selectors, services
 from cxops.tickets.channels.base import InboundAttachment
+from cxops.tickets.extensions import ticket_actions
 from cxops.tickets.forms import (
     REPLY_STATUS_CHOICES,
     CallForm,
@@ -387,7 +388,8 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
         return render(request, "tickets/_ticket_panel.html", _panel_context(membership, ticket))
     if part == "header":
         return render(request, "tickets/_ticket_header.html", {"ticket": ticket})
-    context: dict[str, Any] = {"ticket": ticket, "version": _ticket_version(ticket)}
+    context: dict[str, Any] = {"ticket": ticket, "version": _ticket_version(ticket),
+                               "ticket_actions": ticket_actions(membership, ticket)}
     context.update(_timeline_context(membership, ticket))
     context.update(_panel_context(membership, ticket))
     context.update(_customer_context(membership, ticket))

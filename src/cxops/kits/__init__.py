@@ -1,0 +1,1 @@
+"""Domain kits: optional add-ons for particular kinds of customer centers."""

@@ -1,0 +1,39 @@
+"""Extension points for domain kits: links a kit adds to the ticket page.
+
+A kit registers a provider in its AppConfig.ready(); the ticket page asks every provider for the
+actions that apply to this ticket and this member (a provider returns nothing when its kit is
+off for the workspace), so the tickets package never imports a kit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cxops.core.models import Membership
+    from cxops.tickets.models import Ticket
+
+
+@dataclass(frozen=True)
+class TicketAction:
+    label: str
+    url: str
+    icon: str = "spark"
+
+
+TicketActionProvider = Callable[["Membership", "Ticket"], list[TicketAction]]
+_providers: list[TicketActionProvider] = []
+
+
+def register_ticket_actions(provider: TicketActionProvider) -> None:
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def ticket_actions(membership: Membership, ticket: Ticket) -> list[TicketAction]:
+    actions: list[TicketAction] = []
+    for provider in _providers:
+        actions.extend(provider(membership, ticket))
+    return actions
