@@ -184,3 +184,16 @@ def test_full_text_index_objects_exist_after_all_migrations():
         else:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'tickets_ticketsearchdoc'")
             assert "tickets_search_tsv_gin" in {row[0] for row in cursor.fetchall()}
+
+
+def test_new_ticket_document_equals_a_rebuilt_one(workspace):
+    from cxops.tickets import search
+    from cxops.tickets.models import TicketSearchDoc
+
+    ticket = make_ticket(workspace, subject="환불 요청 2건", body="주문번호 20261102-0001234 환불해주세요")
+    stored = TicketSearchDoc.objects.get(ticket=ticket)
+    search.index_ticket(ticket)
+    rebuilt = TicketSearchDoc.objects.get(ticket=ticket)
+    assert (stored.subject, stored.body, stored.people, stored.notes) == (
+        rebuilt.subject, rebuilt.body, rebuilt.people, rebuilt.notes)
+    assert str(ticket.number) in stored.subject.split()

@@ -50,7 +50,7 @@ def build_fields(ticket: Ticket, messages: Sequence[tuple[str, str]], customer: 
     """Raw texts for the four columns; messages are (kind, body_text) pairs."""
     public = "\n".join(body for kind, body in messages if kind in (MessageKind.CUSTOMER, MessageKind.REPLY))
     notes = "\n".join(body for kind, body in messages if kind == MessageKind.NOTE)
-    subject = " ".join([ticket.subject, *tags, str(ticket.number)])
+    subject = " ".join([ticket.subject, *tags, *([str(ticket.number)] if ticket.number is not None else [])])
     return subject, public, _people_text(ticket, customer), notes
 
 
@@ -85,14 +85,17 @@ def doc_for(ticket: Ticket) -> SearchDocFields:
     return docs_for_many([(ticket, messages, ticket.customer, tags)])[0]
 
 
-def index_ticket(ticket: Ticket, *, new: bool = False) -> None:
-    """(Re)build one ticket's search document; `new` skips the look-up for a ticket just created."""
+def index_new_ticket(ticket: Ticket, fields: SearchDocFields) -> None:
+    """Store the document of a ticket just created, analysed (by :func:`doc_for`) before its number
+    was handed out; the number, a plain digit term, is added here."""
+    TicketSearchDoc.objects.create(
+        ticket_id=ticket.pk, workspace_id=ticket.workspace_id, subject=f"{fields.subject} {ticket.number}",
+        body=fields.body, people=fields.people, notes=fields.notes, created_at=ticket.created_at)
+
+
+def index_ticket(ticket: Ticket) -> None:
+    """(Re)build one ticket's search document."""
     fields = doc_for(ticket)
-    if new:
-        TicketSearchDoc.objects.create(
-            ticket_id=ticket.pk, workspace_id=ticket.workspace_id, subject=fields.subject, body=fields.body,
-            people=fields.people, notes=fields.notes, created_at=ticket.created_at)
-        return
     TicketSearchDoc.objects.update_or_create(
         ticket_id=ticket.pk,
         defaults={"workspace_id": ticket.workspace_id, "subject": fields.subject, "body": fields.body,

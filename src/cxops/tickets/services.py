@@ -352,12 +352,13 @@ def ticket_create(*, workspace: Workspace, channel: str, subject: str, body_text
                          author=actor if first_message_kind != MessageKind.CUSTOMER else None,
                          author_name=author_name or (customer.name if customer else ""), channel=channel,
                          external_id=message_external_id, created_at=now, attachments=attachments)
+        search_fields = search.doc_for(ticket)  # the Korean analysis, before the counter is locked
         ticket.number = _next_ticket_number(workspace)
         ticket.save(update_fields=["number"])
         audit.record(workspace=workspace, actor=actor, action="ticket.create", obj=ticket,
                      changes={"channel": [None, channel], "subject": [None, subject]},
                      actor_label="" if actor else f"channel:{channel}")
-        search.index_ticket(ticket, new=True)
+        search.index_new_ticket(ticket, search_fields)
         _enqueue_webhook(ticket, WebhookEvent.TICKET_CREATED)
     return ticket
 
