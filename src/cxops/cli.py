@@ -19,7 +19,7 @@ from typing import Any
 
 Handler = Callable[[argparse.Namespace], int]
 
-DOMAIN_CLIS = ["cxops.tickets.cli", "cxops.demo.cli", "cxops.kits.allbaro.cli"]
+DOMAIN_CLIS = ["cxops.tickets.cli", "cxops.demo.cli", "cxops.workforce.cli", "cxops.kits.allbaro.cli"]
 
 
 def _setup_django() -> None:

@@ -1,0 +1,746 @@
+"""Multi-week shift schedules with OR-Tools CP-SAT (pure module, no Django).
+
+Model
+-----
+Decision ``x[a, d, s, k] ∈ {0, 1}``: agent ``a`` works shift template ``s`` on day ``d`` on skill
+(channel) ``k``. Hard rules:
+
+- at most one shift per agent and day; only templates the agent may work, only the agent's skills;
+- never on the agent's forbidden days; never on the fixed days off of a ``days_off = Sat;Sun`` agent;
+- weekly paid hours within ``[min_hours, contract_hours]`` for every 7-day block of the horizon;
+- rest of at least ``min_rest_h`` (11 h) between the end of one shift and the start of the next;
+- at most ``max_consecutive_days`` working days in a row;
+- ``days_off = consecutive``: the days off of each week form one block (cyclic inside the week, so
+  Sun+Mon counts) – the rotating 5-on/2-off patterns (Mon–Fri, Tue–Sat, Wed–Sun …) are chosen by
+  the solver week by week.
+
+Objective (lexicographic, solved in two phases): first the under-coverage (agent-intervals below the
+requirement of each skill), then the cost of the shifts plus over-coverage (agent-interval
+minutes), then fairness: the spread between the most and the least weekend days worked, weekend
+days weighted by seniority (senior agents get fewer weekends when it is otherwise a tie) and work
+on preferred days off.
+
+The coverage report gives, per interval and skill, the requirement, the scheduled agents, the gap
+and the over-coverage; every gap carries the reason it could not be closed: no template works that
+interval, no agent has the skill, too few agents could be there at all (skills, forbidden days,
+fixed days off, allowed templates), or the qualified agents are used up by the hours, rest,
+consecutive-day and days-off rules (the capacity is needed in other intervals).
+
+CSV formats (UTF-8, header row; lists inside a cell are separated by ``;``)
+------------------------------------------------------------------------
+``REQ.csv`` – required agents per interval::
+
+    date,interval_start,required[,skill]        e.g. 2024-03-04,09:00,12,phone
+    weekday,interval_start,required[,skill]     e.g. Mon,09:00,12  (repeated every week)
+
+Intervals all have the same length (15/30/60 min, inferred from the start times); missing
+intervals need nobody; ``skill`` defaults to ``phone``. With ``date`` the horizon starts at the
+first date; with ``weekday`` at ``--start`` (a Monday by default).
+
+``SHIFTS.csv`` – shift templates::
+
+    name,start,length_min[,breaks][,cost]       e.g. early,07:00,540,240+60,480
+
+``breaks`` lists unpaid breaks as ``offset_min+duration_min`` from the shift start (``240+60`` =
+one hour after four hours). Start, length and breaks must lie on interval boundaries; a shift may
+cross midnight. ``cost`` (integer) defaults to the paid minutes.
+
+``AGENTS.csv`` – one agent per row::
+
+    id,contract_hours[,min_hours][,skills][,shifts][,days_off][,max_consecutive_days]
+      [,preferred_days_off][,forbidden_days][,seniority]
+
+``contract_hours`` / ``min_hours`` bound the paid hours of each week (``min_hours`` defaults to
+``contract_hours``); ``skills`` default ``phone``; ``shifts`` lists allowed templates (default all);
+``days_off`` is ``any`` (default), ``consecutive`` or fixed weekdays such as ``Fri;Sat``;
+``max_consecutive_days`` defaults to 6; day lists take weekday names (``Sat;Sun``) or dates
+(``2024-03-09``); ``seniority`` is an integer, higher = more senior (default 0).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cxops.workforce.series import parse_hhmm
+
+__all__ = [
+    "Agent",
+    "Assignment",
+    "CoverageRow",
+    "Problem",
+    "ScheduleResult",
+    "ShiftTemplate",
+    "check_schedule",
+    "covering_minimum",
+    "load_problem",
+    "solve",
+]
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DEFAULT_SKILL = "phone"
+
+
+def _weekday(text: str) -> int:
+    key = text.strip()[:3].title()
+    if key not in WEEKDAYS:
+        raise ValueError(f"요일을 알 수 없습니다 (unknown weekday): {text!r}")
+    return WEEKDAYS.index(key)
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftTemplate:
+    name: str
+    start_min: int  # minutes after midnight
+    length_min: int
+    breaks: tuple[tuple[int, int], ...] = ()  # (offset_min, duration_min), unpaid
+    cost: int | None = None
+
+    @property
+    def paid_min(self) -> int:
+        return self.length_min - sum(d for _, d in self.breaks)
+
+    @property
+    def shift_cost(self) -> int:
+        return self.paid_min if self.cost is None else self.cost
+
+    def working_offsets(self, step: int) -> list[int]:
+        """Interval offsets (in steps from the shift start) the agent is at work."""
+        off: set[int] = set()
+        for offset, duration in self.breaks:
+            off.update(range(offset // step, (offset + duration) // step))
+        return [i for i in range(self.length_min // step) if i not in off]
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: str
+    contract_hours: float
+    min_hours: float | None = None
+    skills: tuple[str, ...] = (DEFAULT_SKILL,)
+    shifts: tuple[str, ...] = ()  # empty = all templates
+    days_off: str = "any"  # any | consecutive | fixed weekdays "Sat;Sun"
+    max_consecutive_days: int = 6
+    preferred_days_off: tuple[str, ...] = ()
+    forbidden_days: tuple[str, ...] = ()
+    seniority: int = 0
+
+    def fixed_days_off(self) -> set[int]:
+        if self.days_off in ("any", "consecutive", ""):
+            return set()
+        return {_weekday(p) for p in self.days_off.split(";") if p.strip()}
+
+
+def _day_matches(spec: Iterable[str], date: dt.date) -> bool:
+    for item in spec:
+        item = item.strip()
+        if not item:
+            continue
+        if item[0].isdigit():
+            if dt.date.fromisoformat(item) == date:
+                return True
+        elif _weekday(item) == date.weekday():
+            return True
+    return False
+
+
+@dataclass(slots=True)
+class Problem:
+    start: dt.date
+    days: int
+    interval_min: int
+    requirements: dict[str, list[int]]  # skill → required agents per interval of the horizon
+    shifts: list[ShiftTemplate]
+    agents: list[Agent]
+    weekend: tuple[int, ...] = (5, 6)
+    min_rest_h: float = 11.0
+
+    @property
+    def per_day(self) -> int:
+        return 1440 // self.interval_min
+
+    @property
+    def slots(self) -> int:
+        return self.days * self.per_day
+
+    def date(self, day: int) -> dt.date:
+        return self.start + dt.timedelta(days=day)
+
+    def validate(self) -> None:
+        step = self.interval_min
+        if step <= 0 or 1440 % step:
+            raise ValueError("interval length must divide a day")
+        if not self.shifts:
+            raise ValueError("no shift templates")
+        if not self.agents:
+            raise ValueError("no agents")
+        names = {s.name for s in self.shifts}
+        if len(names) != len(self.shifts):
+            raise ValueError("shift names must be unique")
+        for s in self.shifts:
+            values = [s.start_min, s.length_min, *[v for b in s.breaks for v in b]]
+            if any(v % step for v in values):
+                raise ValueError(f"shift {s.name}: start, length and breaks must be multiples of {step} min")
+            if not 0 < s.length_min <= 24 * 60 or not 0 <= s.start_min < 1440:
+                raise ValueError(f"shift {s.name}: length must be in (0, 24 h] and start within the day")
+            if any(o < 0 or o + d > s.length_min or d <= 0 for o, d in s.breaks):
+                raise ValueError(f"shift {s.name}: breaks must lie inside the shift")
+        ids = [a.id for a in self.agents]
+        if len(set(ids)) != len(ids):
+            raise ValueError("agent ids must be unique")
+        for a in self.agents:
+            unknown = set(a.shifts) - names
+            if unknown:
+                raise ValueError(f"agent {a.id}: unknown shifts {sorted(unknown)}")
+            if a.max_consecutive_days < 1:
+                raise ValueError(f"agent {a.id}: max_consecutive_days must be >= 1")
+            if a.min_hours is not None and a.min_hours > a.contract_hours:
+                raise ValueError(f"agent {a.id}: min_hours > contract_hours")
+            a.fixed_days_off()
+        for skill, values in self.requirements.items():
+            if len(values) != self.slots:
+                raise ValueError(f"requirements for {skill} do not cover the horizon")
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    agent: str
+    day: int
+    date: dt.date
+    shift: str
+    skill: str
+    start: dt.datetime
+    end: dt.datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"agent": self.agent, "date": self.date.isoformat(), "shift": self.shift, "skill": self.skill,
+                "start": self.start.isoformat(timespec="minutes"), "end": self.end.isoformat(timespec="minutes")}
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    date: dt.date
+    interval_start: dt.time
+    skill: str
+    required: int
+    scheduled: int
+    gap: int
+    over: int
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        row: dict[str, Any] = {"date": self.date.isoformat(), "interval_start": f"{self.interval_start:%H:%M}",
+                               "skill": self.skill, "required": self.required, "scheduled": self.scheduled,
+                               "gap": self.gap, "over": self.over}
+        if self.reason:
+            row["reason"] = self.reason
+        return row
+
+
+@dataclass(slots=True)
+class ScheduleResult:
+    status: str
+    solve_time_s: float
+    objective: float | None  # cost + over-coverage + fairness at the least under-coverage
+    assignments: list[Assignment]
+    coverage: list[CoverageRow]
+    agent_summary: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def under_coverage(self) -> int:
+        return sum(r.gap for r in self.coverage)
+
+    @property
+    def over_coverage(self) -> int:
+        return sum(r.over for r in self.coverage)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "solve_time_s": round(self.solve_time_s, 3),
+            "objective": self.objective,
+            "under_coverage": self.under_coverage,
+            "over_coverage": self.over_coverage,
+            "assignments": [a.as_dict() for a in self.assignments],
+            "agents": self.agent_summary,
+            "gaps": [r.as_dict() for r in self.coverage if r.gap],
+            "coverage": [r.as_dict() for r in self.coverage],
+        }
+
+
+def _shift_slots(problem: Problem, shift: ShiftTemplate, day: int) -> list[int]:
+    """Absolute slots of the horizon covered by ``shift`` started on ``day`` (clipped to the horizon)."""
+    step = problem.interval_min
+    first = day * problem.per_day + shift.start_min // step
+    return [first + i for i in shift.working_offsets(step) if first + i < problem.slots]
+
+
+def _allowed(problem: Problem, agent: Agent, day: int) -> bool:
+    date = problem.date(day)
+    if _day_matches(agent.forbidden_days, date):
+        return False
+    return date.weekday() not in agent.fixed_days_off()
+
+
+def _agent_shifts(problem: Problem, agent: Agent) -> list[int]:
+    return [i for i, s in enumerate(problem.shifts) if not agent.shifts or s.name in agent.shifts]
+
+
+def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, seed: int = 0) -> ScheduleResult:
+    """Build and solve the CP-SAT model; raises ``ValueError`` if the hard rules cannot all hold."""
+    from ortools.sat.python import cp_model
+
+    problem.validate()
+    started = time.perf_counter()
+    step = problem.interval_min
+    model = cp_model.CpModel()
+    skills = sorted(problem.requirements)
+    x: dict[tuple[int, int, int, str], Any] = {}
+    works: dict[tuple[int, int], list[Any]] = {}
+    for a, agent in enumerate(problem.agents):
+        allowed_shifts = _agent_shifts(problem, agent)
+        agent_skills = [k for k in agent.skills if k in problem.requirements]
+        for d in range(problem.days):
+            day_vars = []
+            if _allowed(problem, agent, d):
+                for s in allowed_shifts:
+                    for k in agent_skills:
+                        var = model.new_bool_var(f"x_{a}_{d}_{s}_{k}")
+                        x[a, d, s, k] = var
+                        day_vars.append(var)
+            works[a, d] = day_vars
+            if len(day_vars) > 1:
+                model.add_at_most_one(day_vars)
+
+    by_ads: dict[tuple[int, int, int], list[Any]] = {}
+    by_dsk: dict[tuple[int, int, str], list[Any]] = {}
+    for (a, d, s, k), var in x.items():
+        by_ads.setdefault((a, d, s), []).append(var)
+        by_dsk.setdefault((d, s, k), []).append(var)
+
+    def worked(a: int, d: int) -> Any:
+        return sum(works[a, d]) if works[a, d] else 0
+
+    # weekly paid hours, rest, consecutive days, days-off blocks
+    min_rest = round(problem.min_rest_h * 60)
+    for a, agent in enumerate(problem.agents):
+        for w0 in range(0, problem.days, 7):
+            week = range(w0, min(w0 + 7, problem.days))
+            scale = len(week) / 7
+            paid = sum(
+                problem.shifts[s].paid_min * v
+                for d in week for s in range(len(problem.shifts)) for v in by_ads.get((a, d, s), [])
+            )
+            upper = math.floor(agent.contract_hours * 60 * scale)
+            lower = math.ceil((agent.min_hours if agent.min_hours is not None else agent.contract_hours) * 60 * scale)
+            if len(week) == 7:
+                model.add(paid <= upper)
+                model.add(paid >= lower)
+            else:  # a trailing partial week: only the upper bound pro rata
+                model.add(paid <= upper)
+        shift_ids = _agent_shifts(problem, agent)
+        for d in range(problem.days):
+            for gap_days in (1, 2):
+                e = d + gap_days
+                if e >= problem.days:
+                    continue
+                for s in shift_ids:
+                    end = problem.shifts[s].start_min + problem.shifts[s].length_min
+                    for t in shift_ids:
+                        next_start = gap_days * 1440 + problem.shifts[t].start_min
+                        if next_start - end >= min_rest:
+                            continue
+                        first = by_ads.get((a, d, s), [])
+                        second = by_ads.get((a, e, t), [])
+                        if first and second:
+                            model.add(sum(first) + sum(second) <= 1)
+        span = agent.max_consecutive_days + 1
+        for d in range(problem.days - span + 1):
+            model.add(sum(worked(a, e) for e in range(d, d + span)) <= agent.max_consecutive_days)
+        if agent.days_off == "consecutive":
+            for w0 in range(0, problem.days - 6, 7):
+                starts = []
+                for i in range(7):
+                    d, prev = w0 + i, w0 + (i - 1) % 7
+                    start_var = model.new_bool_var(f"offstart_{a}_{d}")
+                    # start ≥ off(d) − off(prev) with off = 1 − worked
+                    model.add(start_var >= worked(a, prev) - worked(a, d))
+                    starts.append(start_var)
+                model.add(sum(starts) <= 1)
+
+    # coverage: y[d, s, k] = number of agents on shift s, day d, skill k
+    cover_terms: dict[tuple[str, int], list[Any]] = {(k, t): [] for k in skills for t in range(problem.slots)}
+    for d in range(problem.days):
+        for s, shift in enumerate(problem.shifts):
+            slots = _shift_slots(problem, shift, d)
+            for k in skills:
+                members = by_dsk.get((d, s, k), [])
+                if not members or not slots:
+                    continue
+                y = model.new_int_var(0, len(members), f"y_{d}_{s}_{k}")
+                model.add(y == sum(members))
+                for t in slots:
+                    cover_terms[k, t].append(y)
+    under: dict[tuple[str, int], Any] = {}
+    over: dict[tuple[str, int], Any] = {}
+    n_agents = len(problem.agents)
+    for (k, t), terms in cover_terms.items():
+        req = problem.requirements[k][t]
+        if not terms:
+            continue  # nobody can ever be here: the gap is fixed and reported
+        u = model.new_int_var(0, req, f"u_{k}_{t}")
+        o = model.new_int_var(0, n_agents, f"o_{k}_{t}")
+        model.add(sum(terms) + u - o == req)
+        under[k, t] = u
+        over[k, t] = o
+
+    # fairness, seniority and preferences
+    weekend_counts = []
+    senior_terms = []
+    pref_terms = []
+    for a, agent in enumerate(problem.agents):
+        weekend_days = [d for d in range(problem.days) if problem.date(d).weekday() in problem.weekend]
+        count = sum(worked(a, d) for d in weekend_days)
+        var = model.new_int_var(0, len(weekend_days), f"we_{a}")
+        model.add(var == count)
+        if any(works[a, d] for d in weekend_days):  # fairness among agents who can work weekends
+            weekend_counts.append(var)
+        senior_terms.append(max(agent.seniority, 0) * var)
+        for d in range(problem.days):
+            if agent.preferred_days_off and _day_matches(agent.preferred_days_off, problem.date(d)):
+                pref_terms.append(worked(a, d))
+    spread: Any = 0
+    if weekend_counts:
+        top = model.new_int_var(0, problem.days, "weekend_max")
+        low = model.new_int_var(0, problem.days, "weekend_min")
+        model.add_max_equality(top, weekend_counts)
+        model.add_min_equality(low, weekend_counts)
+        spread = top - low
+
+    cost_terms = [problem.shifts[s].shift_cost * v for (_a, _d, s, _k), v in x.items()]
+    secondary = (
+        sum(cost_terms)
+        + step * sum(over.values())
+        + 60 * spread
+        + 30 * sum(pref_terms)
+        + sum(senior_terms)
+    )
+    # lexicographic in two phases: (1) the least under-coverage; (2) with that fixed, and the
+    # phase-1 schedule as a hint, cost + over-coverage + fairness. One weighted objective with a
+    # big-M weight is equivalent but CP-SAT then finds good coverage far more slowly.
+    deadline = started + time_limit_s
+    total_under = sum(under.values())
+    model.minimize(total_under)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_search_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.5, 0.6 * (deadline - time.perf_counter()))
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise ValueError(
+            "근무표를 만들 수 없습니다: 계약 시간, 휴식 11시간, 연속 근무일, 휴무 규칙을 함께 지킬 수 없습니다 "
+            f"(no schedule satisfies the hard rules; solver status {solver.status_name(status)})"
+        )
+    optimal = status == cp_model.OPTIMAL
+    best_under = round(solver.objective_value)
+    values = {key: solver.boolean_value(var) for key, var in x.items()}
+    objective: float | None = None
+    for key, var in x.items():
+        model.add_hint(var, values[key])
+    model.add(total_under <= best_under)
+    model.minimize(secondary)
+    remaining = deadline - time.perf_counter()
+    if remaining > 0.2:
+        solver.parameters.max_time_in_seconds = remaining
+        phase2 = solver.solve(model)
+        if phase2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            values = {key: solver.boolean_value(var) for key, var in x.items()}
+            objective = solver.objective_value
+            optimal = optimal and phase2 == cp_model.OPTIMAL
+        else:
+            optimal = False
+    else:
+        optimal = False
+    assignments = []
+    for (a, d, s, k), chosen in values.items():
+        if chosen:
+            shift = problem.shifts[s]
+            begin = dt.datetime.combine(problem.date(d), dt.time()) + dt.timedelta(minutes=shift.start_min)
+            assignments.append(Assignment(problem.agents[a].id, d, problem.date(d), shift.name, k, begin,
+                                          begin + dt.timedelta(minutes=shift.length_min)))
+    assignments.sort(key=lambda r: (r.agent, r.day))
+    coverage = _coverage_report(problem, assignments)
+    return ScheduleResult(
+        status="OPTIMAL" if optimal else "FEASIBLE",
+        solve_time_s=time.perf_counter() - started,
+        objective=objective,
+        assignments=assignments,
+        coverage=coverage,
+        agent_summary=_agent_summary(problem, assignments),
+    )
+
+
+def _coverage_counts(problem: Problem, assignments: Sequence[Assignment]) -> dict[tuple[str, int], int]:
+    by_name = {s.name: s for s in problem.shifts}
+    counts: dict[tuple[str, int], int] = {}
+    for r in assignments:
+        for t in _shift_slots(problem, by_name[r.shift], r.day):
+            counts[r.skill, t] = counts.get((r.skill, t), 0) + 1
+    return counts
+
+
+def _coverage_report(problem: Problem, assignments: Sequence[Assignment]) -> list[CoverageRow]:
+    counts = _coverage_counts(problem, assignments)
+    rows = []
+    for k in sorted(problem.requirements):
+        for t in range(problem.slots):
+            req = problem.requirements[k][t]
+            got = counts.get((k, t), 0)
+            gap = max(req - got, 0)
+            day, slot = divmod(t, problem.per_day)
+            minute = slot * problem.interval_min
+            reason = _gap_reason(problem, k, t, req) if gap else ""
+            rows.append(CoverageRow(problem.date(day), dt.time(minute // 60, minute % 60), k, req, got, gap,
+                                    max(got - req, 0), reason))
+    return rows
+
+
+def _gap_reason(problem: Problem, skill: str, slot: int, required: int) -> str:
+    templates = [
+        (d, s) for d in range(problem.days) for s, shift in enumerate(problem.shifts)
+        if slot in _shift_slots(problem, shift, d)
+    ]
+    if not templates:
+        return "no shift template works this interval (add or widen a template)"
+    qualified = [a for a in problem.agents if skill in a.skills]
+    if not qualified:
+        return f"no agent has the skill {skill!r}"
+    possible = [
+        a for a in qualified
+        if any(_allowed(problem, a, d) and (not a.shifts or problem.shifts[s].name in a.shifts) for d, s in templates)
+    ]
+    if len(possible) < required:
+        return (f"only {len(possible)} agent(s) with skill {skill!r} can work this interval at all "
+                "(forbidden days, fixed days off, allowed shifts)")
+    return (f"{len(possible)} agents could work it, but their contracted hours, 11 h rest, maximum consecutive "
+            "days and days-off rules leave no capacity after covering other intervals")
+
+
+def _agent_summary(problem: Problem, assignments: Sequence[Assignment]) -> list[dict[str, Any]]:
+    by_name = {s.name: s for s in problem.shifts}
+    summary = []
+    for agent in problem.agents:
+        mine = [r for r in assignments if r.agent == agent.id]
+        weeks = [0.0] * math.ceil(problem.days / 7)
+        for r in mine:
+            weeks[r.day // 7] += by_name[r.shift].paid_min / 60
+        summary.append({
+            "agent": agent.id,
+            "days_worked": len(mine),
+            "hours_per_week": weeks,
+            "weekend_days": sum(1 for r in mine if r.date.weekday() in problem.weekend),
+            "days": [WEEKDAYS[r.date.weekday()] + " " + r.shift for r in mine],
+        })
+    return summary
+
+
+def check_schedule(problem: Problem, assignments: Sequence[Assignment]) -> list[str]:
+    """Independent check of the hard rules; returns the violations found (empty = valid)."""
+    problems: list[str] = []
+    by_name = {s.name: s for s in problem.shifts}
+    agents = {a.id: a for a in problem.agents}
+    for agent in problem.agents:
+        mine = sorted((r for r in assignments if r.agent == agent.id), key=lambda r: r.start)
+        days = [r.day for r in mine]
+        if len(days) != len(set(days)):
+            problems.append(f"{agent.id}: two shifts on one day")
+        for r in mine:
+            if r.skill not in agent.skills:
+                problems.append(f"{agent.id}: skill {r.skill} on {r.date}")
+            if agent.shifts and r.shift not in agent.shifts:
+                problems.append(f"{agent.id}: shift {r.shift} not allowed")
+            if not _allowed(problem, agent, r.day):
+                problems.append(f"{agent.id}: works on a forbidden day or fixed day off {r.date}")
+        for prev, nxt in itertools.pairwise(mine):
+            rest = (nxt.start - prev.end).total_seconds() / 3600
+            if rest < problem.min_rest_h:
+                problems.append(f"{agent.id}: only {rest:.1f} h rest before {nxt.date}")
+        run = 0
+        worked = set(days)
+        for d in range(problem.days):
+            run = run + 1 if d in worked else 0
+            if run > agent.max_consecutive_days:
+                problems.append(f"{agent.id}: {run} consecutive days at {problem.date(d)}")
+        for w0 in range(0, problem.days - 6, 7):
+            hours = sum(by_name[r.shift].paid_min for r in mine if w0 <= r.day < w0 + 7) / 60
+            low = agent.min_hours if agent.min_hours is not None else agent.contract_hours
+            if not low - 1e-9 <= hours <= agent.contract_hours + 1e-9:
+                problems.append(f"{agent.id}: {hours} h in week starting {problem.date(w0)}")
+            if agents[agent.id].days_off == "consecutive":
+                off = [(w0 + i) not in worked for i in range(7)]
+                blocks = sum(1 for i in range(7) if off[i] and not off[i - 1])
+                if blocks > 1:
+                    problems.append(f"{agent.id}: days off not consecutive in week {problem.date(w0)}")
+    return problems
+
+
+def covering_minimum(requirements: Sequence[int], *, on_days: int = 5, time_limit_s: float = 10.0) -> tuple[int, list[int]]:
+    """Classic cyclic days-off covering: fewest staff working ``on_days`` consecutive days a week.
+
+    Returns the optimum and how many start on each day (day ``i`` workers work ``i … i+on_days−1``).
+    """
+    from ortools.sat.python import cp_model
+
+    period = len(requirements)
+    if not 0 < on_days <= period:
+        raise ValueError("on_days must be between 1 and the period")
+    model = cp_model.CpModel()
+    top = max(requirements, default=0) * period
+    starts = [model.new_int_var(0, top, f"start_{i}") for i in range(period)]
+    for d, need in enumerate(requirements):
+        model.add(sum(starts[(d - j) % period] for j in range(on_days)) >= need)
+    model.minimize(sum(starts))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_search_workers = 2
+    status = solver.solve(model)
+    if status != cp_model.OPTIMAL:
+        raise ValueError(f"covering model not solved to optimality: {solver.status_name(status)}")
+    values = [solver.value(v) for v in starts]
+    return sum(values), values
+
+
+# --- CSV loading ---------------------------------------------------------------------------------
+
+
+def _read(path: str | Path) -> list[dict[str, str]]:
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"파일을 찾을 수 없습니다: {path}")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+    if not rows:
+        raise ValueError(f"{path.name}: 데이터가 없습니다 (no rows)")
+    return rows
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split(";") if p.strip())
+
+
+def _need(row: dict[str, str], column: str, name: str, line: int) -> str:
+    value = row.get(column, "")
+    if not value:
+        raise ValueError(f"{name}:{line}: '{column}' 값이 필요합니다 (missing {column})")
+    return value
+
+
+def load_shifts(path: str | Path) -> list[ShiftTemplate]:
+    name = Path(path).name
+    result = []
+    for line, row in enumerate(_read(path), start=2):
+        try:
+            start = parse_hhmm(_need(row, "start", name, line))
+            breaks = []
+            for part in _split(row.get("breaks", "")):
+                offset, _, duration = part.partition("+")
+                breaks.append((int(offset), int(duration)))
+            cost = int(row["cost"]) if row.get("cost") else None
+            result.append(ShiftTemplate(_need(row, "name", name, line), start.hour * 60 + start.minute,
+                                        int(_need(row, "length_min", name, line)), tuple(breaks), cost))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name}:{line}: {exc}") from exc
+    return result
+
+
+def load_agents(path: str | Path) -> list[Agent]:
+    name = Path(path).name
+    result = []
+    for line, row in enumerate(_read(path), start=2):
+        try:
+            result.append(Agent(
+                id=_need(row, "id", name, line),
+                contract_hours=float(_need(row, "contract_hours", name, line)),
+                min_hours=float(row["min_hours"]) if row.get("min_hours") else None,
+                skills=_split(row.get("skills", "")) or (DEFAULT_SKILL,),
+                shifts=_split(row.get("shifts", "")),
+                days_off=row.get("days_off", "") or "any",
+                max_consecutive_days=int(row.get("max_consecutive_days") or 6),
+                preferred_days_off=_split(row.get("preferred_days_off", "")),
+                forbidden_days=_split(row.get("forbidden_days", "")),
+                seniority=int(row.get("seniority") or 0),
+            ))
+            for spec in (result[-1].preferred_days_off, result[-1].forbidden_days):
+                _day_matches(spec, dt.date(2024, 1, 1))  # validates weekday names and dates
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name}:{line}: {exc}") from exc
+    return result
+
+
+def load_requirements(
+    path: str | Path, *, weeks: int, start: dt.date | None = None
+) -> tuple[dt.date, int, dict[str, list[int]]]:
+    """(horizon start, interval minutes, skill → per-slot requirement) from ``REQ.csv``."""
+    name = Path(path).name
+    rows = _read(path)
+    by_date = "date" in rows[0]
+    if not by_date and "weekday" not in rows[0]:
+        raise ValueError(f"{name}: 'date' 또는 'weekday' 열이 필요합니다 (need a date or weekday column)")
+    parsed = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            when = parse_hhmm(_need(row, "interval_start", name, line))
+            required = int(float(row.get("required") or 0))
+            if required < 0:
+                raise ValueError("required must be >= 0")
+            key: dt.date | int = (dt.date.fromisoformat(_need(row, "date", name, line)) if by_date
+                                  else _weekday(_need(row, "weekday", name, line)))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name}:{line}: {exc}") from exc
+        parsed.append((key, when.hour * 60 + when.minute, row.get("skill") or DEFAULT_SKILL, required))
+    minutes = {m for _, m, _, _ in parsed}
+    step = math.gcd(1440, *minutes)
+    days = weeks * 7
+    if by_date:
+        first = min(k for k, _, _, _ in parsed if isinstance(k, dt.date))
+        horizon_start = first
+    else:
+        if start is None:
+            today = dt.date.today()
+            start = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+        horizon_start = start
+    per_day = 1440 // step
+    req: dict[str, list[int]] = {}
+    for key, minute, skill, required in parsed:
+        values = req.setdefault(skill, [0] * (days * per_day))
+        if isinstance(key, dt.date):
+            offsets = [(key - horizon_start).days]
+        else:
+            offsets = [d for d in range(days) if (horizon_start + dt.timedelta(days=d)).weekday() == key]
+        for d in offsets:
+            if 0 <= d < days:
+                values[d * per_day + minute // step] = required
+    return horizon_start, step, req
+
+
+def load_problem(
+    *, requirements: str | Path, agents: str | Path, shifts: str | Path, weeks: int,
+    start: dt.date | None = None, weekend: Sequence[str] = ("Sat", "Sun"), min_rest_h: float = 11.0,
+) -> Problem:
+    if weeks < 1:
+        raise ValueError("weeks must be >= 1")
+    horizon_start, step, req = load_requirements(requirements, weeks=weeks, start=start)
+    problem = Problem(
+        start=horizon_start, days=weeks * 7, interval_min=step, requirements=req,
+        shifts=load_shifts(shifts), agents=load_agents(agents),
+        weekend=tuple(_weekday(w) for w in weekend), min_rest_h=min_rest_h,
+    )
+    problem.validate()
+    return problem

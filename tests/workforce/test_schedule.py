@@ -1,0 +1,228 @@
+"""CP-SAT schedules: the covering optimum, a small instance meeting every rule, gap reasons, CSV loading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cxops.cli import main
+from cxops.workforce.schedule import (
+    Agent,
+    Problem,
+    ShiftTemplate,
+    check_schedule,
+    covering_minimum,
+    load_problem,
+    solve,
+)
+
+REF = json.loads((Path(__file__).resolve().parents[3] / "shared" / "data" / "erlang" / "reference_values.json")
+                 .read_text(encoding="utf-8"))["covering_5on_2off"]
+MONDAY = dt.date(2024, 3, 4)
+
+
+def test_covering_fixture_optimum() -> None:
+    needs = [REF["requirements"][d] for d in REF["days"]]
+    total, starts = covering_minimum(needs, on_days=5)
+    assert total == REF["minimum_staff"] == 23
+    for d, need in enumerate(needs):
+        assert sum(starts[(d - j) % 7] for j in range(5)) >= need
+    example = [REF["example_optimal_starts"][d] for d in REF["days"]]
+    assert sum(example) == total  # the published example is one of the optima
+
+
+def _covering_problem(n_agents: int) -> Problem:
+    per_day = 24
+    values = [0] * (7 * per_day)
+    for d, day in enumerate(REF["days"]):
+        for hour in range(9, 17):
+            values[d * per_day + hour] = REF["requirements"][day]
+    return Problem(start=MONDAY, days=7, interval_min=60, requirements={"phone": values},
+                   shifts=[ShiftTemplate("day", 9 * 60, 480)],
+                   agents=[Agent(f"a{i:02d}", 40, days_off="consecutive", max_consecutive_days=5)
+                           for i in range(n_agents)])
+
+
+def test_full_scheduler_reaches_the_covering_optimum() -> None:
+    problem = _covering_problem(23)
+    result = solve(problem, time_limit_s=10)
+    assert result.under_coverage == 0
+    assert check_schedule(problem, result.assignments) == []
+    assert all(a["days_worked"] == 5 for a in result.agent_summary)
+    # 23 × 5 agent-days − 105 required = 10 extra agent-days of 8 intervals
+    assert result.over_coverage == 80
+
+
+def test_one_agent_short_of_the_optimum_leaves_an_explained_gap() -> None:
+    problem = _covering_problem(22)
+    result = solve(problem, time_limit_s=3)
+    assert result.under_coverage >= 8  # LP bound 22.33 > 22: at least one agent-day missing
+    gaps = [r for r in result.coverage if r.gap]
+    assert gaps and all("capacity" in r.reason for r in gaps)
+    assert check_schedule(problem, result.assignments) == []
+
+
+def _small_problem() -> Problem:
+    """Two skills, a night shift, rest and consecutive-day limits, 2 weeks of 60-minute intervals."""
+    per_day, days = 24, 14
+    phone = [0] * (days * per_day)
+    email = [0] * (days * per_day)
+    for d in range(days):
+        weekend = (MONDAY + dt.timedelta(days=d)).weekday() >= 5
+        for h in range(8, 20):
+            phone[d * per_day + h] = 1 if weekend else 2
+        for h in range(10, 16):
+            email[d * per_day + h] = 0 if weekend else 1
+        for h in (22, 23):
+            phone[d * per_day + h] = 1
+        for h in range(0, 6):
+            phone[d * per_day + h] = 1
+    shifts = [
+        ShiftTemplate("early", 7 * 60, 540, ((240, 60),)),
+        ShiftTemplate("late", 11 * 60, 540, ((300, 60),)),
+        ShiftTemplate("night", 22 * 60, 480, (), 700),
+    ]
+    agents = [
+        Agent("kim", 40, skills=("phone", "email"), days_off="consecutive", max_consecutive_days=5, seniority=5),
+        Agent("lee", 40, skills=("phone",), days_off="consecutive", max_consecutive_days=5, seniority=1),
+        Agent("park", 40, skills=("phone", "email"), max_consecutive_days=4, preferred_days_off=("Wed",)),
+        Agent("choi", 40, skills=("phone",), days_off="Sat;Sun", shifts=("early", "late")),
+        Agent("jung", 32, min_hours=16, skills=("phone",), forbidden_days=("Mon", "2024-03-13")),
+        Agent("han", 40, skills=("phone",), shifts=("night", "late"), max_consecutive_days=5),
+    ]
+    return Problem(start=MONDAY, days=days, interval_min=60, requirements={"phone": phone, "email": email},
+                   shifts=shifts, agents=agents)
+
+
+@pytest.fixture(scope="module")
+def small() -> tuple[Problem, Any]:
+    problem = _small_problem()
+    return problem, solve(problem, time_limit_s=4)
+
+
+def test_small_schedule_satisfies_every_rule(small: tuple[Problem, Any]) -> None:
+    problem, result = small
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert check_schedule(problem, result.assignments) == []
+    by_agent: dict[str, list[Any]] = {}
+    for r in result.assignments:
+        by_agent.setdefault(r.agent, []).append(r)
+    for agent in problem.agents:
+        mine = sorted(by_agent.get(agent.id, []), key=lambda r: r.start)
+        for prev, nxt in itertools.pairwise(mine):  # rest of at least 11 h
+            assert (nxt.start - prev.end) >= dt.timedelta(hours=11)
+        worked = {r.day for r in mine}
+        run = best = 0
+        for d in range(problem.days):
+            run = run + 1 if d in worked else 0
+            best = max(best, run)
+        assert best <= agent.max_consecutive_days
+        for r in mine:
+            assert r.skill in agent.skills
+    choi = by_agent["choi"]
+    assert all(r.date.weekday() < 5 for r in choi) and all(r.shift != "night" for r in choi)
+    jung = by_agent.get("jung", [])
+    assert all(r.date.weekday() != 0 and r.date != dt.date(2024, 3, 13) for r in jung)
+    # contracted hours: 40 h = 5 × 8 paid hours each week for the full-timers
+    for summary in result.agent_summary:
+        if summary["agent"] in ("kim", "lee", "park", "choi", "han"):
+            assert summary["hours_per_week"] == [40.0, 40.0]
+
+
+def test_small_schedule_coverage_report(small: tuple[Problem, Any]) -> None:
+    problem, result = small
+    assert len(result.coverage) == 2 * problem.slots
+    recount: dict[tuple[str, dt.date, int], int] = {}
+    for r in result.assignments:
+        shift = next(s for s in problem.shifts if s.name == r.shift)
+        for i in shift.working_offsets(60):
+            moment = r.start + dt.timedelta(hours=i)
+            recount[r.skill, moment.date(), moment.hour] = recount.get((r.skill, moment.date(), moment.hour), 0) + 1
+    for row in result.coverage:
+        got = recount.get((row.skill, row.date, row.interval_start.hour), 0)
+        if row.date < problem.date(problem.days):
+            assert row.scheduled == got
+        assert row.gap == max(row.required - row.scheduled, 0)
+        assert row.over == max(row.scheduled - row.required, 0)
+        assert bool(row.reason) == bool(row.gap)
+    # nights 00:00–06:00 on the first day cannot be covered: no shift started the day before
+    first_night = [r for r in result.coverage if r.date == MONDAY and r.interval_start.hour < 6 and r.skill == "phone"]
+    assert all(r.gap == 1 and "no shift template" in r.reason for r in first_night)
+    assert result.under_coverage >= len(first_night)
+    assert result.under_coverage == sum(r.gap for r in result.coverage)
+
+
+def test_breaks_are_not_coverage() -> None:
+    shift = ShiftTemplate("early", 7 * 60, 540, ((240, 60),))
+    assert shift.paid_min == 480
+    assert 4 not in shift.working_offsets(60) and len(shift.working_offsets(60)) == 8
+    assert len(shift.working_offsets(30)) == 16
+
+
+def test_hard_rules_that_cannot_hold_raise() -> None:
+    problem = Problem(start=MONDAY, days=7, interval_min=60, requirements={"phone": [1] * 168},
+                      shifts=[ShiftTemplate("day", 540, 480)],
+                      agents=[Agent("a", 56, max_consecutive_days=5)])  # 7 shifts needed, 5 in a row allowed
+    with pytest.raises(ValueError, match="hard rules"):
+        solve(problem, time_limit_s=2)
+    with pytest.raises(ValueError, match="multiples"):
+        solve(Problem(start=MONDAY, days=7, interval_min=60, requirements={"phone": [0] * 168},
+                      shifts=[ShiftTemplate("odd", 545, 480)], agents=[Agent("a", 40)]))
+
+
+def _write_csvs(tmp_path: Path) -> list[str]:
+    req = tmp_path / "req.csv"
+    lines = ["weekday,interval_start,required,skill"]
+    for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"):
+        for h in range(9, 18):
+            for m in (0, 30):
+                lines.append(f"{day},{h:02d}:{m:02d},{1 if day in ('Sat', 'Sun') else 2},phone")
+    req.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shifts = tmp_path / "shifts.csv"
+    shifts.write_text("name,start,length_min,breaks,cost\nday,09:00,540,240+60,\nlate,10:00,480,,500\n",
+                      encoding="utf-8")
+    agents = tmp_path / "agents.csv"
+    agents.write_text(
+        "id,contract_hours,min_hours,skills,shifts,days_off,max_consecutive_days,preferred_days_off,forbidden_days,seniority\n"
+        "a1,40,,phone,,consecutive,5,,,3\n"
+        "a2,40,,phone,,consecutive,5,Sun,,0\n"
+        "a3,40,,phone,day,Sat;Sun,5,,,1\n"
+        "a4,24,16,phone,,any,4,,Wed,0\n",
+        encoding="utf-8",
+    )
+    return ["--requirements", str(req), "--agents", str(agents), "--shifts", str(shifts)]
+
+
+def test_load_problem_from_csv(tmp_path: Path) -> None:
+    files = _write_csvs(tmp_path)
+    problem = load_problem(requirements=files[1], agents=files[3], shifts=files[5], weeks=2, start=MONDAY)
+    assert problem.interval_min == 30 and problem.days == 14 and problem.start == MONDAY
+    assert problem.shifts[0].breaks == ((240, 60),) and problem.shifts[1].shift_cost == 500
+    assert problem.agents[3].min_hours == 16 and problem.agents[3].forbidden_days == ("Wed",)
+    assert problem.requirements["phone"][18] == 2 and problem.requirements["phone"][5 * 48 + 18] == 1
+
+
+def test_schedule_cli_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    files = _write_csvs(tmp_path)
+    code = main(["schedule", *files, "--weeks", "2", "--start", "2024-03-04", "--time-limit-s", "5", "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"status", "solve_time_s", "objective", "under_coverage", "over_coverage", "assignments",
+            "agents", "gaps"} <= set(out)
+    assert out["status"] in ("OPTIMAL", "FEASIBLE")
+    assert {a["agent"] for a in out["agents"]} == {"a1", "a2", "a3", "a4"}
+    assert all(set(a) == {"agent", "date", "shift", "skill", "start", "end"} for a in out["assignments"])
+    assert all(g["gap"] > 0 and g["reason"] for g in out["gaps"])
+    assert sum(g["gap"] for g in out["gaps"]) == out["under_coverage"]
+
+
+def test_schedule_cli_user_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    files = _write_csvs(tmp_path)
+    (tmp_path / "agents.csv").write_text("id,contract_hours\na1,forty\n", encoding="utf-8")
+    assert main(["schedule", *files, "--weeks", "1", "--json"]) == 2
+    assert "agents.csv:2" in capsys.readouterr().err
