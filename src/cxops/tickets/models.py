@@ -234,11 +234,26 @@ class Ticket(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    # Labels from plain dicts: Django's get_FOO_display() rebuilds a hashable copy of the choices
+    # on every call, which adds up on a 50-row inbox page.
     @property
     def status_label(self) -> str:
         if self.custom_status_id and self.custom_status:
             return self.custom_status.name
-        return str(self.get_status_display())
+        return str(_STATUS_LABELS.get(self.status, self.status))
+
+    @property
+    def channel_label(self) -> str:
+        return str(_CHANNEL_LABELS.get(self.channel, self.channel))
+
+    @property
+    def priority_label(self) -> str:
+        return str(_PRIORITY_LABELS.get(self.priority, self.priority))
+
+
+_STATUS_LABELS = dict(Status.choices)
+_CHANNEL_LABELS = dict(Channel.choices)
+_PRIORITY_LABELS = dict(Priority.choices)
 
 
 class MessageKind(models.TextChoices):

@@ -202,14 +202,25 @@ def inbox_queryset(*, membership: Membership, filters: InboxFilters, sort: str =
     return qs.order_by(*order)
 
 
+INBOX_ROW_FIELDS = (
+    "id", "workspace_id", "number", "subject", "channel", "status", "priority", "type", "message_count",
+    "created_at", "updated_at", "customer_id", "assignee_id", "category_id", "custom_status_id",
+    "customer__id", "customer__name", "assignee__id", "assignee__email", "assignee__display_name",
+    "category__id", "category__name", "category__parent_id", "category__parent__id", "category__parent__name",
+    "custom_status__id", "custom_status__name",
+)
+
+
 def inbox_page(*, membership: Membership, filters: InboxFilters, sort: str = "-updated_at", page: int = 1,
                per_page: int = 50) -> tuple[list[Ticket], bool]:
     """One page of the inbox with everything a row shows, in a fixed number of queries."""
     qs = inbox_queryset(membership=membership, filters=filters, sort=sort)
     offset = (max(page, 1) - 1) * per_page
     rows = list(
-        # Only what a row shows: product and team are filters, not columns.
+        # Only what a row shows: product and team are filters, not columns; the customer's JSON
+        # fields and notes are not decoded for a list.
         qs.select_related("customer", "assignee", "category", "category__parent", "custom_status")
+        .only(*INBOX_ROW_FIELDS)
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))[offset: offset + per_page + 1]
     )
     has_next = len(rows) > per_page
