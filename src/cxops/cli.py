@@ -19,7 +19,8 @@ from typing import Any
 
 Handler = Callable[[argparse.Namespace], int]
 
-DOMAIN_CLIS = ["cxops.tickets.cli", "cxops.demo.cli", "cxops.workforce.cli", "cxops.kits.allbaro.cli"]
+DOMAIN_CLIS = ["cxops.tickets.cli", "cxops.demo.cli", "cxops.workforce.cli", "cxops.kits.allbaro.cli",
+               "cxops.sla.cli"]
 
 
 def _setup_django() -> None:

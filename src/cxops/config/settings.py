@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "cxops.demo",
     "cxops.web",
     "cxops.kits.allbaro",
+    "cxops.sla",
 ]
 
 MIDDLEWARE = [
