@@ -20,7 +20,7 @@ from typing import Any
 Handler = Callable[[argparse.Namespace], int]
 
 DOMAIN_CLIS = ["cxops.tickets.cli", "cxops.demo.cli", "cxops.workforce.cli", "cxops.kits.allbaro.cli",
-               "cxops.sla.cli"]
+               "cxops.collaboration.cli", "cxops.sla.cli"]
 
 
 def _setup_django() -> None:

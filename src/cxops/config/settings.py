@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "cxops.web",
     "cxops.kits.allbaro",
     "cxops.sla",
+    "cxops.collaboration",
 ]
 
 MIDDLEWARE = [

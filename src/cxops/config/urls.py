@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("cxops.api.urls")),
     path("", include("cxops.portal.urls")),
     path("", include("cxops.kits.allbaro.urls")),
+    path("", include("cxops.collaboration.urls")),
     path("", include("cxops.web.urls")),
 ]
 

@@ -113,6 +113,7 @@ def sidebar_nav(request: HttpRequest, membership: Membership) -> Nav:
         section("calls", _("전화 상담"), "phone", ("call",)),
         section("customers", _("고객"), "customers", ("customer",)),
         section("macros", _("매크로"), "macro", ("macro",)),
+        section("collab_checklists", _("협업"), "shared", ("collab_",)),
     ]
     if membership.has_role("manager"):
         sections.append(section("settings_profile", _("설정"), "settings", ("settings",)))
