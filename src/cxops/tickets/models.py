@@ -31,6 +31,17 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+
+
+# Priority is stored as text; "urgent first" is this order. The inbox sorts by this expression and
+# the indexes below are built on the very same expression, so PostgreSQL walks them instead of
+# ranking every ticket of a workspace.
+PRIORITY_RANKS = (("low", 0), ("normal", 1), ("high", 2), ("urgent", 3))
+
+
+def priority_rank_expression() -> models.Case:
+    return models.Case(*[models.When(priority=p, then=models.Value(rank)) for p, rank in PRIORITY_RANKS],
+                       output_field=models.IntegerField())
 DONE_STATUSES = (Status.SOLVED, Status.CLOSED)
 
 
@@ -225,6 +236,11 @@ class Ticket(models.Model):
                          condition=models.Q(status__in=list(OPEN_STATUSES))),
             # Sidebar counts of open tickets (per status, channel, assignee) read this index alone.
             models.Index(fields=["workspace", "status", "channel", "assignee"], name="tk_ws_status_chan_asg"),
+            # Priority sort (urgent first, newest activity first): open tickets, and all of them.
+            models.Index(models.F("workspace"), priority_rank_expression().desc(), models.F("updated_at").desc(),
+                         name="tk_open_ws_prio_upd", condition=models.Q(status__in=list(OPEN_STATUSES))),
+            models.Index(models.F("workspace"), priority_rank_expression().desc(), models.F("updated_at").desc(),
+                         name="tk_ws_prio_upd"),
         ]
 
     def __str__(self) -> str:

@@ -234,9 +234,13 @@ def _pg_search(workspace_id: int, terms: Sequence[str], include_notes: bool, lim
     with transaction.atomic(), connection.cursor() as cursor:
         try:
             if expected > crossover:
-                # Common across the table: its newest matches should be near. If this workspace
-                # uses the word less, the walk stops early and the index finds what there is.
-                walk = int(PG_DENSE_WINDOW * stats.rows / expected * 4)
+                # Common across the table: its newest matches should be near. The walk stops as
+                # soon as the window is full, so its cap costs nothing when the word is dense; the
+                # cap is `crossover` rows (what the index plan may read anyway), so a word that is
+                # rare among the newest tickets (a burst of unrelated inquiries) still fills the
+                # window from the walk. If this workspace uses the word less still, the index
+                # finds what there is.
+                walk = max(int(PG_DENSE_WINDOW * stats.rows / expected * 4), crossover)
                 rows = dense(cursor, walk)
                 if len(rows) < PG_DENSE_WINDOW:
                     rows = sparse(cursor)

@@ -188,13 +188,10 @@ def inbox_queryset(*, membership: Membership, filters: InboxFilters, sort: str =
         raise ServiceError(f"알 수 없는 정렬입니다: {sort}")
     descending = sort.startswith("-")
     if key == "priority":
-        # Priority is stored as text; urgent first means a custom order.
-        from django.db.models import Case, IntegerField, Value, When
+        # Priority is stored as text; urgent first means a custom order (indexed: see Ticket.Meta).
+        from cxops.tickets.models import priority_rank_expression
 
-        qs = qs.annotate(priority_rank=Case(
-            *[When(priority=p, then=Value(rank)) for p, rank in
-              (("low", 0), ("normal", 1), ("high", 2), ("urgent", 3))],
-            output_field=IntegerField()))
+        qs = qs.annotate(priority_rank=priority_rank_expression())
         order = ("-priority_rank" if descending else "priority_rank", "-updated_at")
     else:
         column = InboxFilters.SORTS[key]

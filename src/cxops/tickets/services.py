@@ -76,6 +76,24 @@ def _require_writer(by: Membership | None, workspace: Workspace) -> User | None:
     return by.user
 
 
+def _assign_ticket_number(ticket: Ticket) -> int:
+    """Take the workspace's next number and store it on the (just created) ticket; on PostgreSQL in
+    one statement, since every round trip from here to commit holds the counter's row lock."""
+    if connection.vendor != "postgresql":
+        number = _next_ticket_number(ticket.workspace)
+        Ticket.objects.filter(pk=ticket.pk).update(number=number)
+        return number
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH n AS (UPDATE {Workspace._meta.db_table} SET ticket_seq = ticket_seq + 1 WHERE id = %s "
+            f"RETURNING ticket_seq) UPDATE {Ticket._meta.db_table} t SET number = n.ticket_seq FROM n "
+            "WHERE t.id = %s RETURNING n.ticket_seq", [ticket.workspace_id, ticket.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Workspace.DoesNotExist(ticket.workspace_id)
+    return int(row[0])
+
+
 def _next_ticket_number(workspace: Workspace) -> int:
     # One UPDATE … RETURNING under the row lock keeps numbers unique under concurrency.
     with connection.cursor() as cursor:
@@ -332,14 +350,20 @@ def ticket_create(*, workspace: Workspace, channel: str, subject: str, body_text
     actor = _require_writer(by, workspace)
     subject = " ".join(subject.split())[:250] or (body_text.strip().splitlines() or ["(제목 없음)"])[0][:80]
     now = created_at or timezone.now()
-    with transaction.atomic():
+    # Checked before the transaction: below, only database errors can be raised.
+    category_id = _own(workspace, Category, fields.category_id)
+    product_id = _own(workspace, Product, fields.product_id)
+    team_id = _own(workspace, Team, fields.team_id)
+    assignee_id = _member_user_id(workspace, fields.assignee_id)
+    # No savepoint when nested (an inbound message): nothing inside is caught and retried, and each
+    # SAVEPOINT/RELEASE is a round trip, some of them made while the counter is locked.
+    with transaction.atomic(savepoint=False):
         # The number is handed out last: taking it locks the workspace's counter until commit,
         # and concurrent inquiries should wait for each other only as briefly as possible.
         ticket = Ticket(
             workspace=workspace, number=None, external_id=external_id or None,
             subject=subject, channel=channel, status=fields.status, priority=fields.priority, type=fields.type,
-            category_id=_own(workspace, Category, fields.category_id), product_id=_own(workspace, Product, fields.product_id),
-            team_id=_own(workspace, Team, fields.team_id), assignee_id=_member_user_id(workspace, fields.assignee_id),
+            category_id=category_id, product_id=product_id, team_id=team_id, assignee_id=assignee_id,
             customer=customer, custom_fields=fields.custom_fields or {}, order_number=order_number[:80],
             created_at=now, updated_at=now,
             last_customer_message_at=now if first_message_kind == MessageKind.CUSTOMER else None,
@@ -347,14 +371,23 @@ def ticket_create(*, workspace: Workspace, channel: str, subject: str, body_text
         ticket.save()
         if fields.tags:
             ticket.tags.set(_tags(workspace, fields.tags))
+        first_message: Message | None = None
         if body_text or body_html or attachments:
-            _add_message(ticket=ticket, kind=first_message_kind, body_text=body_text, body_html=body_html,
-                         author=actor if first_message_kind != MessageKind.CUSTOMER else None,
-                         author_name=author_name or (customer.name if customer else ""), channel=channel,
-                         external_id=message_external_id, created_at=now, attachments=attachments)
-        search_fields = search.doc_for(ticket)  # the Korean analysis, before the counter is locked
-        ticket.number = _next_ticket_number(workspace)
-        ticket.save(update_fields=["number"])
+            first_message = _add_message(
+                ticket=ticket, kind=first_message_kind, body_text=body_text, body_html=body_html,
+                author=actor if first_message_kind != MessageKind.CUSTOMER else None,
+                author_name=author_name or (customer.name if customer else ""), channel=channel,
+                external_id=message_external_id, created_at=now, attachments=attachments)
+            # inbound_ingest returns it without asking the database again.
+            ticket.first_message = first_message  # type: ignore[attr-defined]
+        # The Korean analysis, before the counter is locked. Without tags the only message is the one
+        # just written, so the document is built from memory instead of read back.
+        if fields.tags:
+            search_fields = search.doc_for(ticket)
+        else:
+            messages = [(m.kind, m.body_text) for m in (first_message,) if m is not None and m.kind != MessageKind.EVENT]
+            search_fields = search.docs_for_many([(ticket, messages, customer, ())])[0]
+        ticket.number = _assign_ticket_number(ticket)
         audit.record(workspace=workspace, actor=actor, action="ticket.create", obj=ticket,
                      changes={"channel": [None, channel], "subject": [None, subject]},
                      actor_label="" if actor else f"channel:{channel}")
@@ -590,7 +623,8 @@ def tickets_bulk_update(*, workspace: Workspace, by: Membership, ticket_ids: Seq
     _require_writer(by, workspace)
     count = 0
     with transaction.atomic():
-        for ticket in Ticket.objects.filter(workspace=workspace, pk__in=ticket_ids).select_related("workspace"):
+        # In id order: deterministic, and concurrent bulk changes lock rows in the same order.
+        for ticket in Ticket.objects.filter(workspace=workspace, pk__in=ticket_ids).select_related("workspace").order_by("pk"):
             tags = None
             if add_tags:
                 tags = sorted(set(ticket.tags.values_list("name", flat=True)) | set(add_tags))
@@ -607,7 +641,7 @@ def inbound_ingest(*, workspace: Workspace, message: InboundMessage, fields: Tic
 
     Idempotent on `external_id`: the same channel message never makes two timeline entries.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if message.external_id:
             existing = Message.objects.filter(workspace=workspace, external_id=message.external_id[:250]).first()
             if existing is not None:
@@ -627,7 +661,9 @@ def inbound_ingest(*, workspace: Workspace, message: InboundMessage, fields: Tic
             created_at=message.received_at, order_number=message.order_number, attachments=message.attachments,
             author_name=message.customer.name,
         )
-        first = ticket.messages.order_by("created_at", "id").first()
+        first: Message | None = getattr(ticket, "first_message", None)
+        if first is None:
+            first = ticket.messages.order_by("created_at", "id").first()
         assert first is not None
         return first
 
