@@ -6,13 +6,11 @@ append-only: an edit is a new revision, and the current state of a request is it
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
-from cxops.core.models import Membership, User, Workspace
+from cxops.core.models import AppendOnlyModel, Membership, User, Workspace
 
 # --- 1. launch checklists -------------------------------------------------------------------------
 
@@ -149,14 +147,6 @@ class ChangeEvent(models.Model):
 
 # --- 3. request and decision log --------------------------------------------------------------------
 
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("Request revisions are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
-        raise PermissionError("Request revisions are append-only.")
-
-
 class RequestPriority(models.TextChoices):
     LOW = "low", _("낮음")
     NORMAL = "normal", _("보통")
@@ -188,7 +178,7 @@ class CollabRequest(models.Model):
         return f"R-{self.number}"
 
 
-class RequestRevision(models.Model):
+class RequestRevision(AppendOnlyModel):
     """One immutable, dated state of a request. Never updated or deleted."""
 
     request = models.ForeignKey(CollabRequest, on_delete=models.PROTECT, related_name="revisions")
@@ -211,8 +201,6 @@ class RequestRevision(models.Model):
     edited_by_label = models.CharField(max_length=120)
     created_at = models.DateTimeField(default=now, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["request", "-revision"]
         constraints = [models.UniqueConstraint(fields=["request", "revision"], name="uniq_request_revision")]
@@ -220,13 +208,6 @@ class RequestRevision(models.Model):
     def __str__(self) -> str:
         return f"{self.request} r{self.revision}: {self.title}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("Request revisions are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Request revisions are append-only.")
 
 
 # --- 4. exception queues ----------------------------------------------------------------------------

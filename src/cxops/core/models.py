@@ -168,15 +168,38 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+def _append_only(model: type[models.Model]) -> PermissionError:
+    return PermissionError(f"{model.__name__} rows are append-only: add a new row instead.")
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> int:
-        raise PermissionError("The audit trail is append-only.")
+        raise _append_only(self.model)
 
     def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
-        raise PermissionError("The audit trail is append-only.")
+        raise _append_only(self.model)
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A record written once (audit trail, decision history): saving an existing row, deleting one,
+    or updating/deleting through a queryset raises PermissionError. Cascades from a deleted parent
+    (a workspace) still remove the rows."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise _append_only(type(self))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise _append_only(type(self))
+
+
+class AuditEvent(AppendOnlyModel):
     """Append-only record of a change: who, when, what, before → after."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_events", null=True)
@@ -190,8 +213,6 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=now, db_index=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -199,13 +220,6 @@ class AuditEvent(models.Model):
             models.Index(fields=["workspace", "-created_at"]),
         ]
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The audit trail is append-only.")
 
 
 class PiiAccessLog(models.Model):
