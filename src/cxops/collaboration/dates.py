@@ -15,18 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 
-import holidays
-
-
-@lru_cache(maxsize=64)
-def korean_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.KR(language="ko", years=year).keys())
+from cxops.sla.calendar import korean_holiday_dates as korean_holidays
+from cxops.sla.calendar import korean_holidays as korean_holidays_named
 
 
 def korean_holiday_name(day: date) -> str | None:
-    name = holidays.KR(language="ko", years=day.year).get(day)
+    name = korean_holidays_named([day.year]).get(day)
     return str(name) if name else None
 
 

@@ -20,9 +20,9 @@ SEOUL = ZoneInfo("Asia/Seoul")
 
 def korean_holidays(start: date, end: date) -> dict[date, str]:
     """Public holidays (lunar and substitute holidays included) between two dates, inclusive."""
-    import holidays
+    from cxops.sla.calendar import korean_holidays as named
 
-    calendar = holidays.KR(years=range(start.year, end.year + 1), language="ko")
+    calendar = named(range(start.year, end.year + 1))
     return {day: str(name) for day, name in sorted(calendar.items()) if start <= day <= end}
 
 

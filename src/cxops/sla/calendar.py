@@ -104,10 +104,9 @@ def _normalise(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
 
 
 @functools.lru_cache(maxsize=256)
-def _korean_holidays_year(year: int) -> frozenset[dt.date]:
-    import holidays
-
-    return frozenset(holidays.country_holidays("KR", language="ko", years=[year]).keys())
+def korean_holiday_dates(year: int) -> frozenset[dt.date]:
+    """The Korean public holidays of one year (cached); every package asks here."""
+    return frozenset(korean_holidays([year]))
 
 
 def korean_holidays(years: Iterable[int]) -> dict[dt.date, str]:
@@ -179,7 +178,7 @@ class BusinessCalendar:
         return self._tz
 
     def is_holiday(self, day: dt.date) -> bool:
-        return day in self.holidays or (self.use_korean_holidays and day in _korean_holidays_year(day.year))
+        return day in self.holidays or (self.use_korean_holidays and day in korean_holiday_dates(day.year))
 
     def intervals_on(self, day: dt.date) -> tuple[Interval, ...]:
         """Local intervals of ``day``: an override, else nothing on a holiday, else the weekly schedule."""

@@ -76,6 +76,11 @@ def _require_writer(by: Membership | None, workspace: Workspace) -> User | None:
     return by.user
 
 
+# Takes the workspace's next ticket number; the row lock keeps numbers unique under concurrency.
+_COUNTER_UPDATE = (f"UPDATE {Workspace._meta.db_table} SET ticket_seq = ticket_seq + 1 WHERE id = %s "
+                   "RETURNING ticket_seq")
+
+
 def _assign_ticket_number(ticket: Ticket) -> int:
     """Take the workspace's next number and store it on the (just created) ticket; on PostgreSQL in
     one statement, since every round trip from here to commit holds the counter's row lock."""
@@ -85,8 +90,7 @@ def _assign_ticket_number(ticket: Ticket) -> int:
         return number
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH n AS (UPDATE {Workspace._meta.db_table} SET ticket_seq = ticket_seq + 1 WHERE id = %s "
-            f"RETURNING ticket_seq) UPDATE {Ticket._meta.db_table} t SET number = n.ticket_seq FROM n "
+            f"WITH n AS ({_COUNTER_UPDATE}) UPDATE {Ticket._meta.db_table} t SET number = n.ticket_seq FROM n "
             "WHERE t.id = %s RETURNING n.ticket_seq", [ticket.workspace_id, ticket.pk])
         row = cursor.fetchone()
     if row is None:
@@ -95,10 +99,8 @@ def _assign_ticket_number(ticket: Ticket) -> int:
 
 
 def _next_ticket_number(workspace: Workspace) -> int:
-    # One UPDATE … RETURNING under the row lock keeps numbers unique under concurrency.
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {Workspace._meta.db_table} SET ticket_seq = ticket_seq + 1 WHERE id = %s "
-                       "RETURNING ticket_seq", [workspace.pk])
+        cursor.execute(_COUNTER_UPDATE, [workspace.pk])
         row = cursor.fetchone()
     if row is None:
         raise Workspace.DoesNotExist(workspace.pk)

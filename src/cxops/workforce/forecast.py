@@ -139,9 +139,9 @@ def history_from_rows(rows: Sequence[IntervalValue], interval_min: int) -> Histo
 
 def korean_holidays(years: Collection[int]) -> set[dt.date]:
     """Korean public holidays (lunar and substitute holidays included) for ``years``."""
-    import holidays
+    from cxops.sla.calendar import korean_holidays as named
 
-    return set(holidays.country_holidays("KR", years=sorted(years)).keys())
+    return set(named(years))
 
 
 def _day_types(dates: Sequence[dt.date], holiday_set: Collection[dt.date]) -> np.ndarray:
