@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "cxops.core.middleware.RequestContextMiddleware",
 ]
 CXOPS_TRUST_X_FORWARDED_FOR = env_bool("CXOPS_TRUST_X_FORWARDED_FOR", False)
+# Dotted path of the sentence-embedding class (cxops.core.embeddings); empty = the bundled e5 model.
+CXOPS_EMBEDDER = os.environ.get("CXOPS_EMBEDDER", "")
 
 ROOT_URLCONF = "cxops.config.urls"
 WSGI_APPLICATION = "cxops.config.wsgi.application"

