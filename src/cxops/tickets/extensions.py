@@ -37,3 +37,32 @@ def ticket_actions(membership: Membership, ticket: Ticket) -> list[TicketAction]
     for provider in _providers:
         actions.extend(provider(membership, ticket))
     return actions
+
+
+@dataclass(frozen=True)
+class TicketPanel:
+    """A side-panel section another package renders for the ticket page, loaded after the page.
+
+    The ticket page only lays out a placeholder that fetches `url` (htmx, on load and whenever the
+    ticket changes), so a slow panel — suggestions, predicted tags — never slows the page itself.
+    """
+
+    key: str
+    title: str
+    url: str
+
+
+TicketPanelProvider = Callable[["Membership", "Ticket"], list[TicketPanel]]
+_panel_providers: list[TicketPanelProvider] = []
+
+
+def register_ticket_panels(provider: TicketPanelProvider) -> None:
+    if provider not in _panel_providers:
+        _panel_providers.append(provider)
+
+
+def ticket_panels(membership: Membership, ticket: Ticket) -> list[TicketPanel]:
+    panels: list[TicketPanel] = []
+    for provider in _panel_providers:
+        panels.extend(provider(membership, ticket))
+    return panels

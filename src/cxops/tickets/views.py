@@ -29,7 +29,7 @@ from cxops.core.selectors import audit_events, members_list
 from cxops.core.services import ServiceError, pii_access_log
 from cxops.tickets import selectors, services
 from cxops.tickets.channels.base import InboundAttachment
-from cxops.tickets.extensions import ticket_actions
+from cxops.tickets.extensions import ticket_actions, ticket_panels
 from cxops.tickets.forms import (
     REPLY_STATUS_CHOICES,
     CallForm,
@@ -418,7 +418,8 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
     if part == "header":
         return render(request, "tickets/_ticket_header.html", {"ticket": ticket})
     context: dict[str, Any] = {"ticket": ticket, "version": _ticket_version(ticket),
-                               "ticket_actions": ticket_actions(membership, ticket)}
+                               "ticket_actions": ticket_actions(membership, ticket),
+                               "ticket_panels": ticket_panels(membership, ticket)}
     context.update(_timeline_context(membership, ticket))
     context.update(_panel_context(membership, ticket))
     context.update(_customer_context(membership, ticket))
