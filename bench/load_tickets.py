@@ -32,6 +32,7 @@ from django.db import connection, transaction  # noqa: E402
 from cxops.core.models import Membership, User, Workspace  # noqa: E402
 from cxops.core.services import membership_set, user_create, workspace_create  # noqa: E402
 from cxops.core.text import identifier_tokens, lexemes  # noqa: E402
+from cxops.tickets import numbering  # noqa: E402
 from cxops.tickets.models import (  # noqa: E402
     Customer,
     CustomerIdentity,
@@ -140,7 +141,6 @@ def load_workspace(workspace: Workspace, count: int, rng: random.Random, agents:
         return
     token = workspace_token(workspace.pk)
     customer_count = max(count // 3, 1)
-    number = workspace.ticket_seq
     span_days = 730
     customers: list[int] = []
     customer_names: dict[int, tuple[str, str]] = {}
@@ -166,8 +166,7 @@ def load_workspace(workspace: Workspace, count: int, rng: random.Random, agents:
         tickets: list[Ticket] = []
         texts: list[tuple[str, list[tuple[str, str, datetime]], str]] = []
         docs: list[tuple[str, str, str, str]] = []
-        for _ in range(size):
-            number += 1
+        for number in numbering.take_numbers(workspace.pk, size):
             age = timedelta(minutes=rng.randrange(span_days * 24 * 60))
             created = now - age
             p = rng.randrange(len(PRODUCTS))
@@ -226,7 +225,6 @@ def load_workspace(workspace: Workspace, count: int, rng: random.Random, agents:
                                 created_at=t.created_at)
                 for t, d in zip(made, docs, strict=True)
             ], batch_size=batch)
-            Workspace.objects.filter(pk=workspace.pk).update(ticket_seq=number)
         done += size
         rate = done / (time.monotonic() - t0)
         print(f"  {workspace.slug}: {done}/{count} tickets ({rate:.0f}/s)", flush=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -102,14 +103,43 @@ def lexemes(text: str) -> list[str]:
     return _morpheme_tokens(get_kiwi().tokenize(text)) + identifier_tokens(text)
 
 
+# Texts analysed by `prepare` just before a write transaction, so that the analysis inside it (while
+# SQLite's single writer lock or a row lock is held) is a dictionary look-up. Small and short-lived.
+_PREPARED_MAX = 256
+_prepared: OrderedDict[str, list[str]] = OrderedDict()
+_prepared_lock = threading.Lock()
+
+
 def lexemes_many(texts: Sequence[str]) -> list[list[str]]:
     """Batch form of :func:`lexemes` for bulk indexing (Kiwi analyses a batch faster)."""
     normalized = [normalize(t) for t in texts]
-    kiwi = get_kiwi()
-    out: list[list[str]] = []
-    for text, tokens in zip(normalized, kiwi.tokenize(normalized), strict=True):
-        out.append(_morpheme_tokens(tokens) + identifier_tokens(text) if text else [])
-    return out
+    out: list[list[str] | None] = [None] * len(normalized)
+    if _prepared:
+        with _prepared_lock:
+            for i, text in enumerate(normalized):
+                found = _prepared.get(text)
+                if found is not None:
+                    out[i] = list(found)
+    missing = [i for i, found in enumerate(out) if found is None]
+    if missing:
+        pending = [normalized[i] for i in missing]
+        for i, text, tokens in zip(missing, pending, get_kiwi().tokenize(pending), strict=True):
+            out[i] = _morpheme_tokens(tokens) + identifier_tokens(text) if text else []
+    return [found or [] for found in out]
+
+
+def prepare(texts: Sequence[str]) -> None:
+    """Analyse texts ahead of a transaction that will analyse them again (see `_prepared`)."""
+    normalized = [normalize(t) for t in texts if t]
+    if not normalized:
+        return
+    analysed = lexemes_many(normalized)
+    with _prepared_lock:
+        for text, terms in zip(normalized, analysed, strict=True):
+            _prepared[text] = terms
+            _prepared.move_to_end(text)
+        while len(_prepared) > _PREPARED_MAX:
+            _prepared.popitem(last=False)
 
 
 @lru_cache(maxsize=4096)

@@ -3,8 +3,8 @@
 Configuration (workspaces, members, teams, macros, saved views) goes through the real services so
 the audit trail shows who set things up. The bulk history (≈2,000 tickets, their messages and
 calls) is written with ``bulk_create`` for speed; this module then keeps the invariants the
-services would have kept: ticket numbers unique per workspace and ``Workspace.ticket_seq`` after
-the last one, ``message_count``, first-response/solved/closed times, customer identities, and
+services would have kept: ticket numbers unique per workspace, taken from its counter
+(:mod:`cxops.tickets.numbering`), ``message_count``, first-response/solved/closed times, customer identities, and
 finally the search index (:func:`cxops.tickets.search.reindex_workspace`). A few fresh tickets
 are made through the services as well (see :mod:`cxops.demo.live`).
 """
@@ -28,6 +28,7 @@ from cxops.core.services import membership_set, team_create, workspace_create, w
 from cxops.demo.content import SLUGS, SPECS
 from cxops.demo.people import CENTER_NAME, DEMO_PASSWORD, STAFF, Staff
 from cxops.demo.plan import WorkspacePlan, default_now, plan_demo
+from cxops.tickets import numbering
 from cxops.tickets.models import (
     Call,
     Category,
@@ -222,11 +223,11 @@ def write_history(plan: WorkspacePlan, workspace: Workspace, *, users: dict[str,
     CustomerIdentity.objects.bulk_create(identities, batch_size=500)
 
     # Tickets, numbered in order of arrival after the workspace's current sequence.
-    first_number = Workspace.objects.values_list("ticket_seq", flat=True).get(pk=workspace.pk) + 1
+    numbers = numbering.take_numbers(workspace.pk, len(plan.tickets))
     user_ids = {email: user.pk for email, user in users.items()}
     tickets = Ticket.objects.bulk_create([
         Ticket(
-            workspace=workspace, number=first_number + i, external_id=t.external_id, subject=t.subject,
+            workspace=workspace, number=numbers[i], external_id=t.external_id, subject=t.subject,
             channel=t.channel, status=t.status,
             custom_status=statuses.get(t.custom_status) if t.custom_status else None,
             priority=t.priority, type=t.type, category=categories[t.category],
@@ -239,7 +240,6 @@ def write_history(plan: WorkspacePlan, workspace: Workspace, *, users: dict[str,
         )
         for i, t in enumerate(plan.tickets)
     ], batch_size=500)
-    Workspace.objects.filter(pk=workspace.pk).update(ticket_seq=first_number + len(tickets) - 1)
 
     messages = []
     for plan_ticket, ticket in zip(plan.tickets, tickets, strict=True):

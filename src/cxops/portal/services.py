@@ -11,7 +11,7 @@ from cxops.core import audit
 from cxops.core.models import Workspace
 from cxops.tickets.channels.base import CustomerRef, InboundAttachment, InboundMessage
 from cxops.tickets.models import Channel, Message, Ticket
-from cxops.tickets.services import inbound_ingest
+from cxops.tickets.services import inbound_ingest, prepare_inbound
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ def inquiry_submit(*, workspace: Workspace, inquiry: Inquiry) -> Submitted:
         order_number=inquiry.order_number,
         meta={"source": "portal"},
     )
+    prepare_inbound(message)
     with transaction.atomic():
         repeated = Message.objects.filter(workspace=workspace, external_id=inquiry.external_id).exists()
         first = inbound_ingest(workspace=workspace, message=message)

@@ -66,7 +66,7 @@ Behaviour
   every error is reported with its row number as in the file (header = row 1 when it is the
   first row; blank rows count, as in Excel).
 - Writes happen in one transaction: bulk inserts for tickets, first messages and tags, ticket
-  numbers taken from ``Workspace.ticket_seq`` under a row lock, one ``ticket.import`` audit event
+  numbers taken as one block (:mod:`cxops.tickets.numbering`), one ``ticket.import`` audit event
   per created or changed ticket and a timeline event on changed ones. Webhooks are not fired for
   imported history. After the commit, search documents are built in batches (one Kiwi call per
   batch) for created tickets and for updated ones whose subject, tags or body changed, so the
@@ -100,14 +100,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from cxops.core import audit
 from cxops.core.models import Membership, Role, User, Workspace
 from cxops.core.phones import format_phone, normalize_phone
 from cxops.core.sanitize import text_to_html
-from cxops.tickets import search
+from cxops.tickets import numbering, search
 from cxops.tickets.channels.base import CustomerRef
 from cxops.tickets.models import (
     Category,
@@ -793,10 +792,7 @@ def _create(*, workspace: Workspace, rows: list[Row], resolved: dict[int, _Resol
     customer_of: dict[int, Customer | None] = {r.number: None for r in rows}
     customer_of.update((r.number, customer) for r, customer in zip(with_customer, found, strict=True))
 
-    # Ticket numbers: one block taken from the sequence; the UPDATE holds the row lock until commit.
-    Workspace.objects.filter(pk=workspace.pk).update(ticket_seq=F("ticket_seq") + len(rows))
-    last = int(Workspace.objects.values_list("ticket_seq", flat=True).get(pk=workspace.pk))
-    first_number = last - len(rows) + 1
+    numbers = numbering.take_numbers(workspace.pk, len(rows))
 
     tickets: list[Ticket] = []
     for offset, r in enumerate(rows):
@@ -804,7 +800,7 @@ def _create(*, workspace: Workspace, rows: list[Row], resolved: dict[int, _Resol
         customer = customer_of[r.number]
         res = resolved[r.number]
         ticket = Ticket(
-            workspace=workspace, number=first_number + offset, external_id=r.external_id, subject=r.subject,
+            workspace=workspace, number=numbers[offset], external_id=r.external_id, subject=r.subject,
             channel=r.channel or Channel.IMPORT, status=r.status or Status.CLOSED,
             custom_status_id=r.custom_status_id, category_id=res.category_id, product_id=res.product_id,
             assignee_id=r.assignee_id, customer=customer, created_at=created_at, updated_at=created_at,
@@ -814,10 +810,10 @@ def _create(*, workspace: Workspace, rows: list[Row], resolved: dict[int, _Resol
         tickets.append(ticket)
     Ticket.objects.bulk_create(tickets, batch_size=BATCH)
     if any(t.pk is None for t in tickets):  # a backend that cannot return ids from bulk inserts
-        numbers = dict(Ticket.objects.filter(workspace=workspace, number__gte=first_number)
-                       .values_list("number", "pk"))
+        pk_of = dict(Ticket.objects.filter(workspace=workspace, number__gte=numbers[0])
+                     .values_list("number", "pk"))
         for t in tickets:
-            t.pk = numbers[t.number]
+            t.pk = pk_of[t.number]
 
     messages = []
     through = Ticket.tags.through

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 
-from cxops.core.text import lexemes_many, query_lexemes
+from cxops.core.text import lexemes_many, prepare, query_lexemes
 from cxops.tickets.models import Customer, MessageKind, Ticket, TicketSearchDoc
 
 FTS_TABLE = "tickets_search_fts"
@@ -77,6 +77,12 @@ def docs_for_many(rows: Sequence[tuple[Ticket, Sequence[tuple[str, str]], Custom
             notes=" ".join(notes),
         ))
     return result
+
+
+def prepare_new_ticket(*, subject: str, body_text: str) -> None:
+    """Analyse a coming ticket's subject and first message before its write transaction opens,
+    so `docs_for_many` inside the transaction finds them ready (the columns are built as there)."""
+    prepare([subject, body_text])
 
 
 def doc_for(ticket: Ticket) -> SearchDocFields:

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from cxops.core.models import Membership, Team, User, Workspace
 from cxops.core.phones import normalize_phone
 from cxops.core.sanitize import html_to_text, sanitize_html, text_to_html
 from cxops.core.services import ServiceError
-from cxops.tickets import search
+from cxops.tickets import numbering, search
 from cxops.tickets.channels.base import CustomerRef, InboundAttachment, InboundMessage, adapter_for
 from cxops.tickets.models import (
     OPEN_STATUSES,
@@ -74,37 +74,6 @@ def _require_writer(by: Membership | None, workspace: Workspace) -> User | None:
     if by.workspace_id != workspace.pk or not by.can_write:
         raise PermissionError("이 워크스페이스에서 변경할 권한이 없습니다.")
     return by.user
-
-
-# Takes the workspace's next ticket number; the row lock keeps numbers unique under concurrency.
-_COUNTER_UPDATE = (f"UPDATE {Workspace._meta.db_table} SET ticket_seq = ticket_seq + 1 WHERE id = %s "
-                   "RETURNING ticket_seq")
-
-
-def _assign_ticket_number(ticket: Ticket) -> int:
-    """Take the workspace's next number and store it on the (just created) ticket; on PostgreSQL in
-    one statement, since every round trip from here to commit holds the counter's row lock."""
-    if connection.vendor != "postgresql":
-        number = _next_ticket_number(ticket.workspace)
-        Ticket.objects.filter(pk=ticket.pk).update(number=number)
-        return number
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH n AS ({_COUNTER_UPDATE}) UPDATE {Ticket._meta.db_table} t SET number = n.ticket_seq FROM n "
-            "WHERE t.id = %s RETURNING n.ticket_seq", [ticket.workspace_id, ticket.pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise Workspace.DoesNotExist(ticket.workspace_id)
-    return int(row[0])
-
-
-def _next_ticket_number(workspace: Workspace) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNTER_UPDATE, [workspace.pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise Workspace.DoesNotExist(workspace.pk)
-    return int(row[0])
 
 
 WEBHOOKS_CACHE_S = 60
@@ -328,6 +297,11 @@ def _event(ticket: Ticket, text: str, actor: User | None, data: dict[str, Any] |
                         author_name=actor.label if actor else "시스템", meta=data or {})
 
 
+def ticket_subject(subject: str, body_text: str) -> str:
+    """The subject a new ticket is stored with: white space collapsed, else the body's first line."""
+    return " ".join(subject.split())[:250] or (body_text.strip().splitlines() or ["(제목 없음)"])[0][:80]
+
+
 @dataclass(frozen=True)
 class TicketFields:
     """Optional classification given when a ticket is created."""
@@ -350,7 +324,7 @@ def ticket_create(*, workspace: Workspace, channel: str, subject: str, body_text
                   attachments: Sequence[InboundAttachment] = (), first_message_kind: str = MessageKind.CUSTOMER,
                   author_name: str = "") -> Ticket:
     actor = _require_writer(by, workspace)
-    subject = " ".join(subject.split())[:250] or (body_text.strip().splitlines() or ["(제목 없음)"])[0][:80]
+    subject = ticket_subject(subject, body_text)
     now = created_at or timezone.now()
     # Checked before the transaction: below, only database errors can be raised.
     category_id = _own(workspace, Category, fields.category_id)
@@ -358,10 +332,9 @@ def ticket_create(*, workspace: Workspace, channel: str, subject: str, body_text
     team_id = _own(workspace, Team, fields.team_id)
     assignee_id = _member_user_id(workspace, fields.assignee_id)
     # No savepoint when nested (an inbound message): nothing inside is caught and retried, and each
-    # SAVEPOINT/RELEASE is a round trip, some of them made while the counter is locked.
+    # SAVEPOINT/RELEASE is a round trip.
+    first_text = body_text or (html_to_text(body_html) if body_html else "")
     with transaction.atomic(savepoint=False):
-        # The number is handed out last: taking it locks the workspace's counter until commit,
-        # and concurrent inquiries should wait for each other only as briefly as possible.
         ticket = Ticket(
             workspace=workspace, number=None, external_id=external_id or None,
             subject=subject, channel=channel, status=fields.status, priority=fields.priority, type=fields.type,
@@ -370,26 +343,22 @@ def ticket_create(*, workspace: Workspace, channel: str, subject: str, body_text
             created_at=now, updated_at=now,
             last_customer_message_at=now if first_message_kind == MessageKind.CUSTOMER else None,
         )
+        tags = _tags(workspace, fields.tags) if fields.tags else []
+        # The search document is built from what is about to be written (its analysis usually
+        # prepared before the transaction, see `prepare_inbound`); the number is added to it below.
+        indexed = [(first_message_kind, first_text)] if first_message_kind != MessageKind.EVENT else []
+        search_fields = search.docs_for_many([(ticket, indexed, customer, [t.name for t in tags])])[0]
+        ticket.number = numbering.next_number(workspace.pk)
         ticket.save()
-        if fields.tags:
-            ticket.tags.set(_tags(workspace, fields.tags))
-        first_message: Message | None = None
+        if tags:
+            ticket.tags.set(tags)
         if body_text or body_html or attachments:
-            first_message = _add_message(
+            # inbound_ingest returns it without asking the database again.
+            ticket.first_message = _add_message(  # type: ignore[attr-defined]
                 ticket=ticket, kind=first_message_kind, body_text=body_text, body_html=body_html,
                 author=actor if first_message_kind != MessageKind.CUSTOMER else None,
                 author_name=author_name or (customer.name if customer else ""), channel=channel,
                 external_id=message_external_id, created_at=now, attachments=attachments)
-            # inbound_ingest returns it without asking the database again.
-            ticket.first_message = first_message  # type: ignore[attr-defined]
-        # The Korean analysis, before the counter is locked. Without tags the only message is the one
-        # just written, so the document is built from memory instead of read back.
-        if fields.tags:
-            search_fields = search.doc_for(ticket)
-        else:
-            messages = [(m.kind, m.body_text) for m in (first_message,) if m is not None and m.kind != MessageKind.EVENT]
-            search_fields = search.docs_for_many([(ticket, messages, customer, ())])[0]
-        ticket.number = _assign_ticket_number(ticket)
         audit.record(workspace=workspace, actor=actor, action="ticket.create", obj=ticket,
                      changes={"channel": [None, channel], "subject": [None, subject]},
                      actor_label="" if actor else f"channel:{channel}")
@@ -637,12 +606,21 @@ def tickets_bulk_update(*, workspace: Workspace, by: Membership, ticket_ids: Seq
 
 # --- inbound channels ---------------------------------------------------------------------------
 
+def prepare_inbound(message: InboundMessage) -> None:
+    """The Korean analysis of a new ticket, done before any write transaction: on SQLite the write
+    lock (BEGIN IMMEDIATE) is held from the start of the transaction, so analysing inside it would
+    serialise every submission behind Kiwi. Callers that open their own transaction call it first."""
+    body_text = message.body_text or (html_to_text(message.body_html) if message.body_html else "")
+    search.prepare_new_ticket(subject=ticket_subject(message.subject, body_text), body_text=body_text)
+
+
 def inbound_ingest(*, workspace: Workspace, message: InboundMessage, fields: TicketFields = TicketFields()
                    ) -> Message:
     """Turn one normalised inbound message into a ticket or a follow-up on its thread.
 
     Idempotent on `external_id`: the same channel message never makes two timeline entries.
     """
+    prepare_inbound(message)
     with transaction.atomic(savepoint=False):
         if message.external_id:
             existing = Message.objects.filter(workspace=workspace, external_id=message.external_id[:250]).first()
