@@ -298,3 +298,27 @@ def test_deferred_requirements_cover_the_work(volumes: list[int], width: int) ->
         due = sum(volumes[: i + 1]) * aht
         end = min(len(volumes), i + width)
         assert sum(reqs[:end]) * step >= due
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.floats(1, 300),  # calls per 30 min
+    st.floats(60, 400),  # aht
+    st.floats(30, 900),  # patience
+    st.sampled_from([(0.8, 20.0, None), (0.9, 30.0, 0.85), (None, 20.0, None)]),
+)
+def test_erlang_a_requirement_is_the_smallest_count_that_meets_the_target(
+    calls: float, aht: float, patience: float, spec: tuple[float | None, float, float | None]
+) -> None:
+    sl, t, occ = spec
+    target = StaffingTarget(sl, t, max_occupancy=occ, max_abandonment=None if sl else 0.05)
+    got = required_agents(calls=calls, interval_s=1800, aht_s=aht, target=target, patience_s=patience).agents
+
+    def meets(n: int) -> bool:
+        m = erlang_a_metrics(calls=calls, interval_s=1800, aht_s=aht, agents=n, answer_within_s=t,
+                             patience_s=patience)
+        return ((sl is None or m.service_level >= sl) and (occ is None or m.occupancy <= occ)
+                and (target.max_abandonment is None or m.abandonment <= target.max_abandonment))
+
+    assert meets(got)
+    assert got == 0 or not meets(got - 1)
