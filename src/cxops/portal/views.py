@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cxops.core.models import Workspace
 from cxops.core.ratelimit import rate_limited
 from cxops.core.services import ServiceError
+from cxops.knowledge.helpcenter import board_submitted
 from cxops.portal import antispam
 from cxops.portal.branding import brand_for
 from cxops.portal.forms import InquiryForm, ReplyForm
@@ -124,6 +125,7 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
                                                "token": portal_token(submitted.ticket),
                                                "emailed": bool(inquiry.email)}
                 request.session[RECEIPTS_SESSION_KEY] = receipts
+                board_submitted(request, workspace)  # knowledge: this session was not deflected
                 return redirect(thanks_url)
         files_dropped = bool(request.FILES)
         stamp_value = (
@@ -131,7 +133,9 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
             else antispam.issue_stamp(workspace_id=workspace.pk)
         )
     else:
-        form = InquiryForm(workspace=workspace, categories=categories)
+        # "Still need help?" in the help center links here with the customer's question as the subject.
+        form = InquiryForm(workspace=workspace, categories=categories,
+                           initial={"subject": request.GET.get("subject", "")[:200]})
         stamp_value = antispam.issue_stamp(workspace_id=workspace.pk)
     return render(request, "portal/inquiry_form.html", page_context(
         workspace, form=form, stamp_value=stamp_value, files_dropped=files_dropped,

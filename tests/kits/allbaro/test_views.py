@@ -191,3 +191,23 @@ def test_the_daily_job_is_a_periodic_task_that_sends_reminders() -> None:
     task = jobs.ledger_reminders.task_class()
     assert task.validate_datetime(datetime(2026, 1, 5, 9, 7)) and not task.validate_datetime(datetime(2026, 1, 5, 10, 7))
     assert jobs.ledger_reminders.call_local() == 0
+
+
+def test_reply_links_the_matching_help_center_guide(agent_client: Client, workspace: Workspace) -> None:
+    from cxops.knowledge.models import ArticleStatus
+    from cxops.knowledge.services import ArticleInput, article_create
+
+    guide = article_create(workspace=workspace, by=None, status=ArticleStatus.PUBLISHED, data=ArticleInput(
+        title="올바로시스템 인계서는 있으나 발생량 미등록일 때 정정 방법 (보관량 음수)",
+        body="<p>인계서 날짜에 맞춰 발생량을 추가 등록하면 음수 보관량이 없어집니다.</p>"),
+        steps=["배출자 메뉴에서 폐기물 발생량 등록을 엽니다.", "인계서 일자와 같은 날짜로 발생량을 등록합니다."])
+    other = article_create(workspace=workspace, by=None, status=ArticleStatus.PUBLISHED, data=ArticleInput(
+        title="수거 차량 도착 시간 안내", body="<p>수거 차량은 오전 9시부터 순서대로 방문합니다.</p>"))
+    ticket = _ticket_with_files(workspace, _small_files())
+    _run(agent_client, workspace, ticket)
+    run = CheckRun.objects.get()
+    agent_client.post(f"/w/{workspace.slug}/allbaro/runs/{run.pk}/reply/", {"body": ""})
+    reply = Message.objects.get(ticket=ticket, kind=MessageKind.REPLY)
+    assert "참고 안내:" in reply.body_text
+    assert f"/p/{workspace.slug}/help/a/{guide.pk}/" in reply.body_text
+    assert f"/help/a/{other.pk}/" not in reply.body_text

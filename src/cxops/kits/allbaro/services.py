@@ -6,8 +6,10 @@ import logging
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from cxops.core import audit
 from cxops.core.models import Membership, Role, Workspace
@@ -68,6 +70,28 @@ def check_run_create(*, ticket: Ticket, by: Membership, attachment_ids: list[int
     return run
 
 
+MAX_GUIDE_LINKS = 3
+
+
+def guide_links(*, run: CheckRun) -> list[tuple[str, str]]:
+    """Public help-center guides matching the problems found (one query per kind of problem), as
+    (title, absolute URL); none when the workspace's knowledge base has nothing above the threshold."""
+    from cxops.knowledge.suggest import suggest_many
+
+    letters = list(dict.fromkeys(str(issue["type"]) for issue in run.result.get("issues", [])))
+    queries = [f"올바로시스템 {explain.TYPE_BY_LETTER[letter].title} 정정 방법" for letter in letters
+               if letter in explain.TYPE_BY_LETTER]
+    if not queries:
+        queries = ["올바로시스템 실적보고 방법"]
+    slug = Workspace.objects.values_list("slug", flat=True).get(pk=run.workspace_id)
+    links: dict[int, tuple[str, str]] = {}
+    for hits in suggest_many(run.workspace_id, queries, k=1):
+        for hit in hits:
+            url = settings.SITE_URL + reverse("kb_help_article", kwargs={"slug": slug, "article_id": hit.article.id})
+            links.setdefault(hit.article.id, (hit.article.title, url))
+    return list(links.values())[:MAX_GUIDE_LINKS]
+
+
 def reply_body(*, run: CheckRun) -> str:
     customer = run.customer.name if run.customer else ""
     ends: dict[str, int] = {}
@@ -75,7 +99,7 @@ def reply_body(*, run: CheckRun) -> str:
         if row["month"] == 12:
             ends[row["waste_code"]] = ends.get(row["waste_code"], 0) + round(row["storage_end_t"] * 1_000_000_000)
     return explain.reply_text(customer_name=customer, year=run.year, issues=run.result.get("issues", []),
-                              year_end_by_code=ends)
+                              year_end_by_code=ends, guide_links=guide_links(run=run))
 
 
 def check_reply(*, run: CheckRun, by: Membership, body_text: str = "") -> Message:
