@@ -14,7 +14,7 @@ from cxops.cli import main
 from cxops.core.models import AuditEvent, Workspace
 from cxops.tickets import search
 from cxops.tickets.channels.base import CustomerRef
-from cxops.tickets.importer import export_tickets_file, import_tickets_file, parse_datetime
+from cxops.tickets.importer import COLUMNS, export_tickets_file, import_tickets_file, parse_datetime
 from cxops.tickets.models import (
     Category,
     Customer,
@@ -496,7 +496,7 @@ def test_export_rejects_other_suffixes(workspace, tmp_path, capsys):
 
 def test_export_of_an_empty_workspace(workspace, tmp_path):
     assert export_tickets_file(workspace=workspace, path=tmp_path / "e.csv") == 0
-    assert (tmp_path / "e.csv").read_text(encoding="utf-8-sig").strip() == ",".join(HEADER)
+    assert (tmp_path / "e.csv").read_text(encoding="utf-8-sig").strip() == ",".join(COLUMNS)
 
 
 # --- customers in bulk ------------------------------------------------------------------------------
@@ -599,3 +599,22 @@ def test_error_list_is_capped(workspace, tmp_path):
         tmp_path / "t.csv", rows, header=["external_id", "subject", "body"]))
     assert len(summary.errors) == 1001 and summary.errors[-1]["row"] is None
     assert "1000" in summary.errors[-1]["message"]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("불만", "complaint"), ("complaint", "complaint"), ("클레임", "complaint"), ("요청", "request"), ("", "inquiry"),
+])
+def test_type_column_sets_the_ticket_type(workspace, tmp_path, raw, expected):
+    rows = [["T-1", "제목", "내용", raw]]
+    summary = import_tickets_file(workspace=workspace, path=write_csv(tmp_path / "t.csv", rows,
+                                                                      header=["external_id", "subject", "body", "유형"]))
+    assert summary.errors == []
+    assert Ticket.objects.get(workspace=workspace).type == expected
+
+
+def test_unknown_type_is_a_row_error(workspace, tmp_path):
+    rows = [["T-1", "제목", "내용", "뭔가"]]
+    summary = import_tickets_file(workspace=workspace, path=write_csv(tmp_path / "t.csv", rows,
+                                                                      header=["external_id", "subject", "body", "type"]))
+    assert [e["row"] for e in summary.errors] == [2]
+    assert not Ticket.objects.filter(workspace=workspace).exists()

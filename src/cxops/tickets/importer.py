@@ -19,6 +19,7 @@ and Korean headers are accepted:
 - customer_email: 이메일, 고객이메일, 메일, 이메일주소, email, requester email
 - category: 분류, 카테고리, 문의유형, 문의분류
 - product: 상품, 상품명, 상품코드, 제품
+- type: 유형, 티켓유형, 처리유형 (inquiry/complaint/request/incident/suggestion or 문의/불만/요청/장애/제안)
 - tags: 태그, tag
 - assignee: 담당자, 담당자이메일, 상담원, owner, agent
 
@@ -118,6 +119,7 @@ from cxops.tickets.models import (
     Status,
     Tag,
     Ticket,
+    TicketType,
     WorkspaceStatus,
 )
 from cxops.tickets.services import FIELD_LABELS, _status_timestamps, customers_find_or_create_many
@@ -125,11 +127,11 @@ from cxops.tickets.services import FIELD_LABELS, _status_timestamps, customers_f
 logger = logging.getLogger(__name__)
 
 COLUMNS = ("external_id", "created_at", "channel", "status", "subject", "body", "customer_name", "customer_phone",
-           "customer_email", "category", "product", "tags", "assignee")
+           "customer_email", "category", "product", "type", "tags", "assignee")
 REQUIRED_COLUMNS = ("external_id", "subject", "body")
 COLUMN_LABELS = {"external_id": "외부 ID", "created_at": "접수일시", "channel": "채널", "status": "상태",
                  "subject": "제목", "body": "내용", "customer_name": "고객명", "customer_phone": "연락처",
-                 "customer_email": "이메일", "category": "분류", "product": "상품", "tags": "태그",
+                 "customer_email": "이메일", "category": "분류", "product": "상품", "type": "유형", "tags": "태그",
                  "assignee": "담당자"}
 MAX_ERRORS = 1000
 BATCH = 500
@@ -138,6 +140,12 @@ BATCH = 500
 def _key(text: str) -> str:
     """Comparison key for headers and labels: NFKC, case-folded, no spaces/_/-/./:/()."""
     return re.sub(r"[\s_\-.:/()\[\]*]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+# Ticket types by code, Korean label and a few synonyms (클레임·민원 → complaint, 건의 → suggestion).
+_TICKET_TYPES = {**{_key(str(v)): str(v) for v, _label in TicketType.choices},
+                 **{_key(str(label)): str(v) for v, label in TicketType.choices},
+                 _key("클레임"): "complaint", _key("민원"): "complaint", _key("건의"): "suggestion"}
 
 
 _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -154,6 +162,7 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "customer_email": ("customer_email", "email", "requester_email", "이메일", "고객이메일", "메일", "이메일주소"),
     "category": ("category", "분류", "카테고리", "문의유형", "문의분류"),
     "product": ("product", "상품", "상품명", "상품코드", "제품"),
+    "type": ("type", "유형", "티켓유형", "처리유형"),
     "tags": ("tags", "tag", "태그"),
     "assignee": ("assignee", "담당자", "담당자이메일", "상담원", "owner", "agent"),
 }
@@ -560,6 +569,7 @@ class Row:
     customer: CustomerRef = field(default_factory=CustomerRef)
     category: tuple[str, ...] | None = None  # () = blank cell
     product: str | None = None  # "" = blank cell
+    type: str | None = None  # None = column missing or blank cell (type is never cleared)
     tags: list[str] | None = None
     assignee_id: int | None = None
     has_assignee: bool = False
@@ -696,6 +706,11 @@ class Validator:
             row.product = _norm_name(text("product"))
             if len(row.product) > 160:
                 bad("product", row.product, "상품명이 너무 깁니다. 160자 이내로 줄이거나 상품 코드를 입력해 주세요.")
+        if "type" in self.columns and (value := text("type")):
+            row.type = _TICKET_TYPES.get(_key(value))
+            if row.type is None:
+                bad("type", value, "알 수 없는 유형입니다. 문의, 불만, 요청, 장애, 제안 중 하나"
+                                   "(또는 inquiry, complaint, request, incident, suggestion)로 입력해 주세요.")
         if "tags" in self.columns:
             row.tags = split_tags(text("tags"))
         if "assignee" in self.columns:
@@ -803,7 +818,8 @@ def _create(*, workspace: Workspace, rows: list[Row], resolved: dict[int, _Resol
             workspace=workspace, number=numbers[offset], external_id=r.external_id, subject=r.subject,
             channel=r.channel or Channel.IMPORT, status=r.status or Status.CLOSED,
             custom_status_id=r.custom_status_id, category_id=res.category_id, product_id=res.product_id,
-            assignee_id=r.assignee_id, customer=customer, created_at=created_at, updated_at=created_at,
+            type=r.type or TicketType.INQUIRY, assignee_id=r.assignee_id, customer=customer, created_at=created_at,
+            updated_at=created_at,
             last_customer_message_at=created_at if r.body else None, message_count=1 if r.body else 0,
         )
         _status_timestamps(ticket, ticket.status, created_at)
@@ -877,6 +893,8 @@ def _update(*, workspace: Workspace, rows: list[Row], ids: dict[str, int], resol
                 wanted["category_id"] = res.category_id
             if r.product is not None:
                 wanted["product_id"] = res.product_id
+            if r.type is not None:
+                wanted["type"] = r.type
             if r.has_assignee:
                 wanted["assignee_id"] = r.assignee_id
             before = {key: getattr(ticket, key) for key in wanted}
@@ -914,7 +932,7 @@ def _update(*, workspace: Workspace, rows: list[Row], ids: dict[str, int], resol
                 workspace_id=workspace.pk, ticket_id=ticket.pk, kind=MessageKind.EVENT, author=actor,
                 author_name=actor.label if actor else "가져오기", body_text="가져오기로 변경 · " + names.describe(delta),
                 meta={"changes": delta, "source": "import"}, created_at=now))
-        _save_fields(Ticket, to_save, ["subject", "status", "custom_status", "channel", "category", "product",
+        _save_fields(Ticket, to_save, ["subject", "status", "custom_status", "channel", "category", "product", "type",
                                        "assignee", "solved_at", "closed_at", "updated_at", "message_count"])
         _save_fields(Message, bodies, ["body_text", "body_html"])
         if relink:
@@ -1020,10 +1038,11 @@ def export_rows(workspace: Workspace) -> Iterator[list[Any]]:
                 category = f"{t.category.parent.name} > {t.category.name}" if t.category.parent else t.category.name
             yield [
                 t.external_id or "", timezone.localtime(t.created_at, tz).replace(tzinfo=None, microsecond=0),
-                t.channel, t.custom_status.name if t.custom_status else t.status, t.subject, bodies.get(t.pk, ""), customer.name if customer else "",
+                t.channel, t.custom_status.name if t.custom_status else t.status, t.subject, bodies.get(t.pk, ""),
+                customer.name if customer else "",
                 format_phone(customer.phones[0]) if customer and customer.phones else "",
                 customer.emails[0] if customer and customer.emails else "",
-                category, t.product.name if t.product else "", ", ".join(tags[t.pk]),
+                category, t.product.name if t.product else "", t.type, ", ".join(tags[t.pk]),
                 t.assignee.email if t.assignee else "",
             ]
 
