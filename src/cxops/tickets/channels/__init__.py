@@ -1,3 +1,3 @@
 """Built-in channel adapters; importing this package registers them."""
 
-from cxops.tickets.channels import board, simple  # noqa: F401
+from cxops.tickets.channels import board, email, simple  # noqa: F401
