@@ -226,7 +226,7 @@ def test_erlang_a_converges_to_erlang_c(a: float, extra: int, t: float) -> None:
     if n <= a + 0.3:
         n += 1
     c = erlang_c_metrics(calls=a * 10, interval_s=1800, aht_s=180, agents=n, answer_within_s=t)
-    patient = erlang_a_metrics(calls=a * 10, interval_s=1800, aht_s=180, agents=n, answer_within_s=t, patience_s=1e9)
+    patient = erlang_a_metrics(calls=a * 10, interval_s=1800, aht_s=180, agents=n, answer_within_s=t, patience_s=1e12)
     assert patient.p_wait == pytest.approx(c.p_wait, rel=1e-4, abs=1e-9)
     assert patient.service_level == pytest.approx(c.service_level, rel=1e-4, abs=1e-9)
     assert patient.asa_s == pytest.approx(c.asa_s, rel=1e-4, abs=1e-9)

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -262,8 +262,15 @@ def forecast_history(
     horizon_days: int,
     holidays: Collection[dt.date] = (),
     config: ForecastConfig | None = None,
+    uplifts: Mapping[dt.date, float] | None = None,
 ) -> np.ndarray:
-    """Forecast matrix (horizon_days × intervals) for the days after ``history``."""
+    """Forecast matrix (horizon_days × intervals) for the days after ``history``.
+
+    ``uplifts`` multiplies the forecast of known event days (a promotion, a marketing push: e.g.
+    ``cxops.collaboration.selectors.forecast_uplifts``, from the change calendar's expected impact).
+    """
+    if uplifts and any(not (math.isfinite(f) and f > 0) for f in uplifts.values()):
+        raise ValueError("uplift factors must be positive numbers")
     if horizon_days < 1:
         raise ValueError("horizon_days must be >= 1")
     model = _fit(history, holidays, config or ForecastConfig())
@@ -276,7 +283,12 @@ def forecast_history(
             rows.append(model.level[k] * model.profile[k])
         else:
             rows.append(model.fallback_level * model.fallback_profile)
-    return np.array(rows)
+    matrix = np.array(rows)
+    for i, day in enumerate(future):
+        factor = (uplifts or {}).get(day)
+        if factor is not None:
+            matrix[i] = matrix[i] * factor
+    return matrix
 
 
 def forecast(
@@ -286,10 +298,12 @@ def forecast(
     horizon_days: int,
     holidays: Collection[dt.date] = (),
     config: ForecastConfig | None = None,
+    uplifts: Mapping[dt.date, float] | None = None,
 ) -> list[ForecastPoint]:
     """One :class:`ForecastPoint` per interval of the ``horizon_days`` after the history ends."""
     history = history_from_rows(rows, interval_min)
-    matrix = forecast_history(history, horizon_days=horizon_days, holidays=holidays, config=config)
+    matrix = forecast_history(history, horizon_days=horizon_days, holidays=holidays, config=config,
+                              uplifts=uplifts)
     end = history.start + dt.timedelta(days=history.days)
     points: list[ForecastPoint] = []
     for d in range(horizon_days):
