@@ -20,7 +20,8 @@ from typing import Any
 Handler = Callable[[argparse.Namespace], int]
 
 DOMAIN_CLIS = ["cxops.tickets.cli", "cxops.demo.cli", "cxops.workforce.cli", "cxops.kits.allbaro.cli",
-               "cxops.collaboration.cli", "cxops.sla.cli"]
+               "cxops.collaboration.cli", "cxops.sla.cli", "cxops.knowledge.cli",
+               "cxops.insights.cli", "cxops.mail.cli"]
 
 
 def _setup_django() -> None:

@@ -13,13 +13,23 @@ from typing import Any
 import pytest
 
 from cxops.api.api import api
+from cxops.knowledge.models import Article
+from cxops.knowledge.services import ArticleInput, article_create
 from cxops.tickets.channels.base import CustomerRef
 from cxops.tickets.models import Call, Customer, Message, Ticket, Webhook
 from cxops.tickets.services import customer_find_or_create, webhook_create
 from tests.api.conftest import ApiClient, error_of
+from tests.collaboration.fixtures import collab_snapshot, make_collab_objects
 from tests.factories import make_member, make_ticket
+from tests.workforce.fixtures import make_workforce_objects
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings: Any) -> None:
+    # One walk sends more requests per token than the per-minute limit allows (the limit has its own test).
+    settings.RATE_LIMITS_ENABLED = False
 
 PREFIX = "/api/v1"
 
@@ -48,8 +58,48 @@ ROUTE_SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/workspaces/{slug}/webhooks"): {"url": "https://example.kr/hook", "events": ["ticket.created"]},
     ("DELETE", "/workspaces/{slug}/webhooks/{webhook_id}"): None,
     ("GET", "/workspaces/{slug}/webhooks/{webhook_id}/deliveries"): None,
+    ("GET", "/kb/suggest"): {"q": "배송", "workspace": "shop"},
+    ("GET", "/workspaces/{slug}/kb/articles"): {"status": "published"},
+    ("POST", "/workspaces/{slug}/kb/articles"): {"title": "새 문서", "body": "<p>내용</p>"},
+    ("GET", "/workspaces/{slug}/kb/articles/{article_id}"): None,
+    ("PATCH", "/workspaces/{slug}/kb/articles/{article_id}"): {"title": "바뀐 제목"},
+    ("POST", "/workspaces/{slug}/kb/articles/{article_id}/publish"): {"status": "published"},
+    ("GET", "/workspaces/{slug}/kb/categories"): None,
+    ("GET", "/workspaces/{slug}/checklists"): {"limit": 10},
+    ("POST", "/workspaces/{slug}/checklists"): {"launch_date": "2026-10-05", "template": {
+        "name": "오픈", "items": [{"title": "전화번호 개통", "owner_team": "IT", "offset_business_days": -3}]}},
+    ("GET", "/workspaces/{slug}/checklists/{checklist_id}"): None,
+    ("PATCH", "/workspaces/{slug}/checklist-items/{checklist_item_id}"): {"status": "done", "outside_team": "물류팀"},
+    ("POST", "/workspaces/{slug}/checklist-items/{checklist_item_id}/comments"): {"body": "확인했습니다"},
+    ("GET", "/workspaces/{slug}/changes"): {"start": "2026-11-01", "end": "2026-12-31"},
+    ("POST", "/workspaces/{slug}/changes"): {"kind": "promotion", "title": "겨울 세일", "starts_on": "2026-12-01"},
+    ("GET", "/workspaces/{slug}/changes/{event_id}"): None,
+    ("PATCH", "/workspaces/{slug}/changes/{event_id}"): {"expected_impact": "high"},
+    ("GET", "/workspaces/{slug}/requests"): {"q": "관리"},
+    ("POST", "/workspaces/{slug}/requests"): {"title": "반품 관리 화면 요청"},
+    ("GET", "/workspaces/{slug}/requests/{request_number}"): None,
+    ("POST", "/workspaces/{slug}/requests/{request_number}/decisions"): {"decision": "개발하기로 함",
+                                                                         "decision_date": "2026-11-20"},
+    ("POST", "/workspaces/{slug}/requests/{request_number}/positions"): {"name": "물류팀", "position": "매일 확인"},
+    ("POST", "/workspaces/{slug}/requests/{request_number}/status"): {"status": "in_review"},
+    ("GET", "/workspaces/{slug}/queues"): None,
+    ("GET", "/workspaces/{slug}/queues/{queue_id}/items"): {"done": "false"},
+    ("POST", "/workspaces/{slug}/queues/{queue_id}/items"): {"rows": [{"reference": "ORD-NEW-1"}]},
+    ("POST", "/workspaces/{slug}/queues/{queue_id}/check"): None,
+    ("POST", "/workspaces/{slug}/queue-items/{queue_item_id}/done"): {"note": "처리함"},
+    ("GET", "/workspaces/{slug}/tickets/{number}/tag-suggestions"): None,
+    ("POST", "/workspaces/{slug}/tickets/{number}/tag-suggestions"): {"field": "type", "label": "request"},
+    ("GET", "/workspaces/{slug}/voc/trends"): {"by": "category", "period": "week", "periods": 4},
+    ("GET", "/workspaces/{slug}/voc/alerts"): None,
+    ("GET", "/workspaces/{slug}/products"): {"q": "이어폰"},
+    ("GET", "/workspaces/{slug}/workforce/staffing"): {"calls": 100, "aht_s": 180, "shrinkage": "0.3"},
+    ("GET", "/workspaces/{slug}/workforce/forecast"): {"channel": "phone", "days": 1},
+    ("GET", "/workspaces/{slug}/workforce/schedules"): None,
+    ("GET", "/workspaces/{slug}/workforce/schedules/{schedule_id}"): None,
+    ("GET", "/workspaces/{slug}/workforce/kpis"): None,
 }
-OBJECT_PARAMS = ("number", "customer_id", "webhook_id")
+OBJECT_PARAMS = ("number", "customer_id", "webhook_id", "article_id", "checklist_id", "checklist_item_id", "event_id",
+                 "request_number", "queue_id", "queue_item_id", "schedule_id")
 
 
 def schema_routes() -> list[tuple[str, str]]:
@@ -74,8 +124,11 @@ def build_tenant(workspace: Any, tickets: int) -> Tenant:
     other = customer_find_or_create(workspace=workspace, ref=CustomerRef(name="김중복", phone="010-9876-5432"))
     owner = make_member(workspace, "admin")
     hook = webhook_create(workspace=workspace, by=owner, url="https://example.kr/a", events=["ticket.created"])
+    article = article_create(workspace=workspace, by=owner.user, data=ArticleInput(title=f"배송 안내 {workspace.pk}"))
     return Tenant(workspace.slug, {"number": numbers[-1], "customer_id": customer.pk, "source_id": other.pk,
-                                   "webhook_id": hook.pk})
+                                   "webhook_id": hook.pk, "article_id": article.pk,
+                                   **make_collab_objects(workspace, owner, requests=tickets).as_values(),
+                                   **make_workforce_objects(workspace, owner).as_values()})
 
 
 def fill(template: str, values: dict[str, Any]) -> str:
@@ -102,6 +155,8 @@ def snapshot(workspace: Any) -> tuple[Any, ...]:
         Call.objects.filter(workspace=workspace).count(),
         list(Customer.objects.filter(workspace=workspace).order_by("pk").values_list("pk", "tier", "merged_into")),
         list(Webhook.objects.filter(workspace=workspace).values_list("pk", flat=True)),
+        list(Article.objects.filter(workspace=workspace).order_by("pk").values_list("pk", "title", "status", "version")),
+        collab_snapshot(workspace),
     )
 
 

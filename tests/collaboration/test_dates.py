@@ -64,3 +64,21 @@ def test_counts_exactly_n_business_days(start: date, n: int) -> None:
     due = add_business_days(start, n)
     between = sum(cal.is_business_day(start + timedelta(days=k)) for k in range(1, (due - start).days + 1))
     assert between == n
+
+
+def test_checklists_follow_the_workspaces_sla_calendar(db: None) -> None:
+    """One calendar: a workspace open on Saturdays, with its own holiday, moves due dates accordingly."""
+    from cxops.collaboration.services import calendar_for
+    from cxops.sla.models import BusinessCalendarConfig
+    from tests.factories import make_workspace
+
+    workspace = make_workspace(slug="sat-open")
+    assert calendar_for(workspace).add_business_days(D("2026-10-12"), -1) == D("2026-10-08")  # default: 한글날
+    weekly = {k: ["09:00-18:00"] for k in ("mon", "tue", "wed", "thu", "fri", "sat")}
+    BusinessCalendarConfig.objects.create(workspace=workspace, name="토요일 운영", weekly_hours=weekly,
+                                          use_korean_holidays=True, extra_holidays=["2026-10-08"], is_default=True)
+    cal = calendar_for(workspace)
+    assert cal.add_business_days(D("2026-10-12"), -1) == D("2026-10-10")  # Saturday is open
+    assert cal.add_business_days(D("2026-10-09"), 0) == D("2026-10-07")  # 한글날, then its own holiday 10-08
+    workspace.settings = {"business_calendar": {"extra_workdays": ["2026-10-09"]}}
+    assert calendar_for(workspace).add_business_days(D("2026-10-09"), 0) == D("2026-10-09")

@@ -213,3 +213,31 @@ def test_request_flow_with_ticket_links(workspace: Workspace, other_workspace: W
     assert f"#{ticket.number}" in page
     found = client.get(url("collab_requests", workspace), {"q": "품절취소"}).content.decode()
     assert "자동 품절취소 실패 관리 화면" in found
+
+
+def test_change_links_knowledge_articles_and_its_own_reminder_days(workspace: Workspace, agent: Membership,
+                                                                   other_workspace: Workspace) -> None:
+    from cxops.knowledge.services import ArticleInput, article_create
+
+    article = article_create(workspace=workspace, by=agent.user, data=ArticleInput(title="쿠폰 사용 안내"))
+    foreign = article_create(workspace=other_workspace, by=None, data=ArticleInput(title="남의 문서"))
+    client = client_for(agent)
+    form = client.get(url("collab_change_new", workspace)).content.decode()
+    assert "쿠폰 사용 안내" in form and "남의 문서" not in form
+    data = {"kind": "promotion", "title": "쿠폰 행사", "starts_on": "2026-12-01", "expected_impact": "high",
+            "articles": [str(article.pk)], "remind_days_before": "5"}
+    assert client.post(url("collab_change_new", workspace), data).status_code == 302
+    event = ChangeEvent.objects.get(title="쿠폰 행사")
+    assert event.article_ids == [article.pk] and event.remind_days_before == 5
+    detail = client.get(url("collab_change", workspace, event_id=event.pk)).content.decode()
+    assert "쿠폰 사용 안내" in detail and reverse("kb_article", kwargs={"slug": "shop", "article_id": article.pk}) in detail
+    bad = client.post(url("collab_change_new", workspace), {**data, "title": "x", "articles": [str(foreign.pk)]})
+    assert "지식 문서" in bad.content.decode() and not ChangeEvent.objects.filter(title="x").exists()
+
+
+def test_share_pages_keep_referrers_on_this_site(workspace: Workspace) -> None:
+    # "same-origin", not "no-referrer": the page posts back, and `Origin: null` would fail CSRF.
+    checklist = make_checklist(workspace)
+    token = services.share_token(checklist, "제휴사")
+    response = Client().get(reverse("collab_shared_checklist", kwargs={"slug": workspace.slug, "token": token}))
+    assert response.status_code == 200 and response["Referrer-Policy"] == "same-origin"

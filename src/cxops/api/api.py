@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from cxops.api import calls, customers, errors, macros, messages, search, tickets, webhooks, workspaces
+from cxops.api import calls, collaboration, customers, errors, macros, messages, search, tickets, webhooks, workspaces
+from cxops.api import workforce as workforce_api
 from cxops.api.auth import ApiTokenAuth, SessionAuth
 from cxops.api.docs import OfflineSwagger
 from cxops.api.throttling import ApiRateThrottle
+from cxops.insights import api as insights_api
+from cxops.knowledge import api as knowledge_api
 
 if TYPE_CHECKING:
     from ninja.operation import Operation
@@ -127,5 +130,6 @@ api = CXOpsAPI(
 )
 errors.install(api)
 
-for module in (workspaces, tickets, messages, customers, calls, search, macros, webhooks):
+for module in (workspaces, tickets, messages, customers, calls, search, macros, webhooks, knowledge_api,
+               collaboration, insights_api, workforce_api):
     api.add_router("", module.router)

@@ -78,6 +78,8 @@ class ChecklistItem(models.Model):
     status = models.CharField(_("상태"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.TODO)
     assignee = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     outside_team = models.CharField(_("외부 담당 팀"), max_length=80, blank=True)
+    # Where overdue reminders for the outside team go (it has no account).
+    outside_team_email = models.EmailField(_("외부 팀 연락 이메일"), blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by_label = models.CharField(max_length=120, blank=True)
 
@@ -132,6 +134,11 @@ class ChangeEvent(models.Model):
                                        default=Impact.MEDIUM)
     prepared_answer = models.TextField(_("준비된 답변"), blank=True)
     macro_ids = models.JSONField(default=list, blank=True)
+    # Knowledge articles (cxops.knowledge.Article ids of the same workspace) agents should read.
+    article_ids = models.JSONField(default=list, blank=True)
+    # Days before starts_on to remind the workspace; null = the workspace default
+    # (workspace.settings["collaboration"]["change_reminder_days"], 3 when unset).
+    remind_days_before = models.PositiveSmallIntegerField(_("며칠 전 알림"), null=True, blank=True)
     department = models.CharField(_("요청 부서"), max_length=80, blank=True)
     submitted_by_label = models.CharField(max_length=120, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -249,3 +256,38 @@ class ExceptionItem(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+# --- notices (reminders and alerts) -----------------------------------------------------------------
+
+class NoticeKind(models.TextChoices):
+    ITEM_OVERDUE = "item_overdue", _("체크리스트 기한 지남")
+    CHANGE_UPCOMING = "change_upcoming", _("다가오는 변경")
+    QUEUE_UNCHECKED = "queue_unchecked", _("예외 큐 미확인")
+    WEEKLY_SUMMARY = "weekly_summary", _("요청·결정 주간 요약")
+
+
+class Notice(models.Model):
+    """One reminder or alert sent by a collaboration job: shown in the app to `recipient` and/or
+    emailed to `email`. `dedupe_key` makes every job idempotent (one notice per item, recipient and day)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="collab_notices")
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    dedupe_key = models.CharField(max_length=200)
+    day = models.DateField()
+    recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    email = models.CharField(max_length=254, blank=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "dedupe_key"], name="uniq_collab_notice")]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -136,9 +136,10 @@ def progress(items: list[ChecklistItem], today: date) -> Progress:
     return result
 
 
-def overdue_items(*, workspace: Workspace) -> QuerySet[ChecklistItem]:
+def overdue_items(*, workspace: Workspace, today: date | None = None) -> QuerySet[ChecklistItem]:
     """Open items past their due date, for reminders."""
-    return ChecklistItem.objects.filter(checklist__workspace=workspace, due_date__lt=today_for(workspace)).exclude(
+    today = today or today_for(workspace)
+    return ChecklistItem.objects.filter(checklist__workspace=workspace, due_date__lt=today).exclude(
         status__in=CLOSED_ITEM_STATUSES).select_related("checklist", "assignee__user")
 
 
@@ -173,13 +174,35 @@ def macros_by_id(*, membership: Membership, ids: list[int]) -> dict[int, Any]:
     return {m.pk: m for m in macros_list(membership=membership).filter(pk__in=ids)}
 
 
+def articles_by_id(*, membership: Membership, ids: list[int]) -> dict[int, Any]:
+    """Knowledge articles linked from a change (only the workspace's own)."""
+    if not ids:
+        return {}
+    from cxops.knowledge.selectors import articles_by_ids
+
+    return articles_by_ids(workspace_id=membership.workspace_id, ids=ids)
+
+
+def articles_for_links(*, membership: Membership, limit: int = 300) -> list[Any]:
+    """Articles an agent can link to a change, most recently updated first."""
+    from cxops.knowledge.selectors import articles_list
+
+    return list(articles_list(membership=membership)[:limit])
+
+
 # --- request and decision log -----------------------------------------------------------------------
 
 
 def current_revisions(*, membership: Membership, query: str = "", status: str = "") -> QuerySet[RequestRevision]:
     """The latest revision of each request of the workspace (its current state)."""
+    return workspace_current_revisions(workspace=membership.workspace, query=query, status=status)
+
+
+def workspace_current_revisions(*, workspace: Workspace, query: str = "", status: str = "",
+                                ) -> QuerySet[RequestRevision]:
+    """`current_revisions` for background jobs, which act for the workspace rather than a member."""
     latest = RequestRevision.objects.filter(request=OuterRef("request")).order_by("-revision").values("pk")[:1]
-    qs = RequestRevision.objects.filter(request__workspace=membership.workspace, pk=Subquery(latest)).select_related(
+    qs = RequestRevision.objects.filter(request__workspace=workspace, pk=Subquery(latest)).select_related(
         "request", "owner__user")
     if status:
         qs = qs.filter(status=status)
@@ -230,18 +253,22 @@ class WeeklySummary:
 
 
 def weekly_summary(*, membership: Membership, week_start: date) -> WeeklySummary:
+    return workspace_weekly_summary(workspace=membership.workspace, week_start=week_start)
+
+
+def workspace_weekly_summary(*, workspace: Workspace, week_start: date) -> WeeklySummary:
     from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
-    tz = ZoneInfo(membership.workspace.timezone)
+    tz = ZoneInfo(workspace.timezone)
     end = week_start + timedelta(days=6)
     since = datetime.combine(week_start, time.min, tzinfo=tz)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
-    current = list(current_revisions(membership=membership))
+    current = list(workspace_current_revisions(workspace=workspace))
     created = [r for r in current if since <= r.request.created_at < until]
     decided = [r for r in current if r.decision_date and week_start <= r.decision_date <= end]
     touched = set(RequestRevision.objects.filter(
-        request__workspace=membership.workspace, created_at__gte=since, created_at__lt=until, revision__gt=1,
+        request__workspace=workspace, created_at__gte=since, created_at__lt=until, revision__gt=1,
     ).values_list("request_id", flat=True))
     changed = [r for r in current if r.request_id in touched and r not in created and r not in decided]
     open_count = sum(1 for r in current if r.status in ("open", "in_review", "decided"))
@@ -322,3 +349,87 @@ def queue_item_get(*, membership: Membership, item_id: int) -> Any:
     if item is None:
         raise Http404
     return item
+
+
+def request_latest(*, request: CollabRequest) -> RequestRevision:
+    revision = RequestRevision.objects.filter(request=request).select_related("owner__user").order_by(
+        "-revision").first()
+    if revision is None:  # every request is created with its first revision
+        raise Http404
+    return revision
+
+
+def member_for_user(*, workspace: Workspace, user_id: int) -> Membership | None:
+    """The active membership of a user in the workspace (API callers name people by user id)."""
+    return Membership.objects.select_related("user").filter(workspace=workspace, user_id=user_id,
+                                                            is_active=True).first()
+
+
+def queues_check_missed(*, workspace: Workspace, now: Any = None) -> list[Any]:
+    """Queues of the workspace whose daily check time has passed today without a check."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from cxops.collaboration.models import ExceptionQueue
+
+    tz = ZoneInfo(workspace.timezone)
+    local = (now or timezone.now()).astimezone(tz)
+    midnight = datetime.combine(local.date(), datetime.min.time(), tzinfo=tz)
+    missed = []
+    for queue in ExceptionQueue.objects.filter(workspace=workspace, check_by__isnull=False):
+        if queue.check_by is None:
+            continue
+        deadline = datetime.combine(local.date(), queue.check_by, tzinfo=tz)
+        if local > deadline and (queue.last_checked_at is None or queue.last_checked_at < midnight):
+            missed.append(queue)
+    return missed
+
+
+def notices_for(*, membership: Membership, limit: int = 20) -> list[Any]:
+    """In-app reminders and alerts: the member's own and the workspace-wide ones (not the copies
+    mailed to outside addresses), newest first."""
+    from cxops.collaboration.models import Notice
+
+    return list(Notice.objects.filter(workspace=membership.workspace).filter(
+        Q(recipient=membership) | Q(recipient__isnull=True, email="")).order_by("-created_at", "-id")[:limit])
+
+
+# --- the change calendar as forecast events ---------------------------------------------------------
+
+# Expected inquiry multiplier of a day with a change of this impact; a workspace can set its own
+# (workspace.settings["collaboration"]["impact_uplift"] = {"low": 1.05, "medium": 1.15, "high": 1.4}).
+DEFAULT_IMPACT_UPLIFT: dict[str, float] = {"low": 1.05, "medium": 1.15, "high": 1.4}
+
+
+def impact_uplift(workspace: Workspace) -> dict[str, float]:
+    conf = ((workspace.settings or {}).get("collaboration") or {}).get("impact_uplift") or {}
+    factors = dict(DEFAULT_IMPACT_UPLIFT)
+    if isinstance(conf, dict):
+        for key, value in conf.items():
+            if key in factors and isinstance(value, int | float) and 0 < value <= 20:
+                factors[key] = float(value)
+    return factors
+
+
+def uplifts_by_day(events: list[tuple[date, date | None, str]], *, start: date, end: date,
+                   factors: dict[str, float]) -> dict[date, float]:
+    """Pure: per day of [start, end], the largest factor of the changes running that day (overlapping
+    changes do not compound); days without a change are left out."""
+    result: dict[date, float] = {}
+    for starts_on, ends_on, impact in events:
+        factor = factors.get(impact)
+        if factor is None:
+            continue
+        day = max(starts_on, start)
+        last = min(ends_on or starts_on, end)
+        while day <= last:
+            result[day] = max(result.get(day, factor), factor)
+            day += timedelta(days=1)
+    return result
+
+
+def forecast_uplifts(*, workspace: Workspace, start: date, end: date) -> dict[date, float]:
+    """The change calendar as forecast events: `{day: factor}` for the workforce forecast's `uplifts`."""
+    events = list(changes_between(workspace=workspace, start=start, end=end).values_list(
+        "starts_on", "ends_on", "expected_impact"))
+    return uplifts_by_day(events, start=start, end=end, factors=impact_uplift(workspace))

@@ -8,7 +8,9 @@ from datetime import date
 from typing import Any
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -38,11 +40,16 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def calendar_for(workspace: Workspace) -> BusinessCalendar:
-    """The workspace's business calendar: Korean public holidays plus its own extra holidays/workdays
+    """The workspace's business calendar: its default SLA business calendar (Korean public holidays and
+    weekends unless configured otherwise) plus the checklists' own extra holidays/workdays
     (workspace.settings["business_calendar"] = {"extra_holidays": [...], "extra_workdays": [...]})."""
+    from cxops.sla.selectors import calendar_for as sla_calendar_for
+    from cxops.sla.selectors import calendar_value
+
     conf = (workspace.settings or {}).get("business_calendar") or {}
+    base = calendar_value(sla_calendar_for(workspace))
     try:
-        return BusinessCalendar.from_iso(conf.get("extra_holidays") or (), conf.get("extra_workdays") or ())
+        return BusinessCalendar.from_iso(conf.get("extra_holidays") or (), conf.get("extra_workdays") or (), base)
     except (TypeError, ValueError) as exc:
         raise ServiceError("워크스페이스 영업일 설정의 날짜 형식이 올바르지 않습니다 (YYYY-MM-DD).") from exc
 
@@ -96,8 +103,17 @@ def _set_status(item: ChecklistItem, status: str, label: str) -> None:
 
 @transaction.atomic
 def item_update(*, item: ChecklistItem, by: Membership, status: str, assignee_id: int | None,
-                outside_team: str) -> ChecklistItem:
-    before = {"status": item.status, "assignee": item.assignee_id, "outside_team": item.outside_team}
+                outside_team: str, outside_team_email: str | None = None) -> ChecklistItem:
+    before = {"status": item.status, "assignee": item.assignee_id, "outside_team": item.outside_team,
+              "outside_team_email": item.outside_team_email}
+    if outside_team_email is not None:
+        email = outside_team_email.strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError as exc:
+                raise ServiceError(f"이메일 형식이 올바르지 않습니다: {email}") from exc
+        item.outside_team_email = email[:254]
     if assignee_id is not None and not Membership.objects.filter(
             pk=assignee_id, workspace_id=item.checklist.workspace_id, is_active=True).exists():
         raise ServiceError("이 워크스페이스의 구성원만 담당자로 지정할 수 있습니다.")
@@ -105,7 +121,8 @@ def item_update(*, item: ChecklistItem, by: Membership, status: str, assignee_id
     item.assignee_id = assignee_id
     item.outside_team = outside_team.strip()[:80]
     item.save()
-    after = {"status": item.status, "assignee": item.assignee_id, "outside_team": item.outside_team}
+    after = {"status": item.status, "assignee": item.assignee_id, "outside_team": item.outside_team,
+             "outside_team_email": item.outside_team_email}
     record(workspace=item.checklist.workspace, actor=by.user, action="checklist_item.update", obj=item,
            changes={k: [before[k], after[k]] for k in after if before[k] != after[k]})
     return item
@@ -201,6 +218,23 @@ class ChangeInput:
     prepared_answer: str = ""
     department: str = ""
     macro_ids: Sequence[int] = ()
+    article_ids: Sequence[int] = ()
+    remind_days_before: int | None = None
+
+
+MAX_REMIND_DAYS = 60
+
+
+def _validate_articles(workspace: Workspace, article_ids: Sequence[int]) -> list[int]:
+    ids = sorted({int(i) for i in article_ids})
+    if not ids:
+        return []
+    from cxops.knowledge.models import Article
+
+    found = set(Article.objects.filter(workspace=workspace, pk__in=ids).values_list("pk", flat=True))
+    if set(ids) - found:
+        raise ServiceError("이 워크스페이스에 없는 지식 문서가 있습니다.")
+    return ids
 
 
 def _validate_change(workspace: Workspace, data: ChangeInput) -> list[int]:
@@ -212,6 +246,8 @@ def _validate_change(workspace: Workspace, data: ChangeInput) -> list[int]:
         raise ServiceError("제목을 입력해 주세요.")
     if data.ends_on and data.ends_on < data.starts_on:
         raise ServiceError("종료일은 시작일과 같거나 뒤여야 합니다.")
+    if data.remind_days_before is not None and not 0 <= data.remind_days_before <= MAX_REMIND_DAYS:
+        raise ServiceError(f"알림 일수는 0~{MAX_REMIND_DAYS}일 사이로 입력해 주세요.")
     from cxops.tickets.models import Macro
 
     ids = sorted({int(i) for i in data.macro_ids})
@@ -225,6 +261,7 @@ def _validate_change(workspace: Workspace, data: ChangeInput) -> list[int]:
 def change_save(*, workspace: Workspace, data: ChangeInput, actor: User | None, submitted_by_label: str = "",
                 event: ChangeEvent | None = None) -> ChangeEvent:
     macro_ids = _validate_change(workspace, data)
+    article_ids = _validate_articles(workspace, data.article_ids)
     created = event is None
     event = event or ChangeEvent(workspace=workspace, created_by=actor,
                                  submitted_by_label=(submitted_by_label or (actor.label if actor else ""))[:120])
@@ -235,6 +272,8 @@ def change_save(*, workspace: Workspace, data: ChangeInput, actor: User | None, 
     event.prepared_answer = data.prepared_answer.strip()
     event.department = data.department.strip()[:80]
     event.macro_ids = macro_ids
+    event.article_ids = article_ids
+    event.remind_days_before = data.remind_days_before
     event.save()
     record(workspace=workspace, actor=actor, actor_label=submitted_by_label,
            action="change_event.create" if created else "change_event.update", obj=event,
@@ -399,3 +438,12 @@ def queue_mark_checked(*, queue: Any, by: Membership) -> Any:
     queue.save(update_fields=["last_checked_at", "last_checked_by_label"])
     record(workspace=queue.workspace, actor=by.user, action="exception_queue.check", obj=queue)
     return queue
+
+
+def request_input_of(revision: RequestRevision) -> RequestInput:
+    """The current state of a request as input, to revise one part of it and keep the rest."""
+    return RequestInput(title=revision.title, body=revision.body, department=revision.department,
+                        priority=revision.priority, status=revision.status, owner_id=revision.owner_id,
+                        stakeholders=[dict(s) for s in revision.stakeholders], decision=revision.decision,
+                        decision_date=revision.decision_date, rationale=revision.rationale,
+                        ticket_numbers=list(revision.ticket_numbers))

@@ -21,6 +21,7 @@ urlpatterns = [
     path(W + "checklist-files/<int:comment_id>/", views.comment_file, name="collab_comment_file"),
     path(W + "changes/", views.changes, name="collab_changes"),
     path(W + "changes/new/", views.change_new, name="collab_change_new"),
+    path(W + "changes/upcoming/", views.changes_upcoming, name="collab_changes_upcoming"),
     path(W + "changes/<int:event_id>/", views.change_detail, name="collab_change"),
     path(W + "changes/<int:event_id>/delete/", views.change_delete, name="collab_change_delete"),
     path(W + "requests/", views.requests_list, name="collab_requests"),

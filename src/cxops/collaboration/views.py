@@ -90,6 +90,7 @@ def checklists(request: HttpRequest) -> HttpResponse:
     return render(request, "collaboration/checklists.html", {
         "rows": rows, "templates": templates, "builtin": list(BUILTIN_TEMPLATES.values()),
         "today": selectors.today_for(membership.workspace), "tab": "checklists",
+        "notices": selectors.notices_for(membership=membership, limit=10),
     })
 
 
@@ -189,7 +190,8 @@ def item_update(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         services.item_update(item=item, by=membership, status=request.POST.get("status", item.status),
                              assignee_id=_int_or_none(request.POST.get("assignee")),
-                             outside_team=request.POST.get("outside_team", ""))
+                             outside_team=request.POST.get("outside_team", ""),
+                             outside_team_email=request.POST.get("outside_team_email"))
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
@@ -263,13 +265,15 @@ def checklist_export(request: HttpRequest, checklist_id: int) -> HttpResponse:
 # --- share-link pages (no account) ------------------------------------------------------------------
 
 def private_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Pages whose address is the secret: keep them out of search engines, caches and referrers."""
+    """Pages whose address is the secret: keep them out of search engines, caches and other sites'
+    Referer headers. "same-origin", not "no-referrer": these pages post forms back to themselves, and
+    under "no-referrer" browsers send `Origin: null`, which Django's CSRF origin check refuses."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["Cache-Control"] = "private, no-store"
         return response
 
@@ -344,11 +348,16 @@ def _change_input(post: Any) -> services.ChangeInput:
     ends = _iso(ends_raw)
     if ends_raw and ends is None:
         raise ServiceError(_("종료일을 YYYY-MM-DD 형식으로 입력해 주세요."))
+    remind_raw = (post.get("remind_days_before") or "").strip()
+    if remind_raw and not remind_raw.isdigit():
+        raise ServiceError(_("알림 일수는 0 이상의 숫자로 입력해 주세요."))
     return services.ChangeInput(
         kind=post.get("kind", ""), title=post.get("title", ""), starts_on=starts, ends_on=ends,
         channels=post.get("channels", ""), expected_impact=post.get("expected_impact", Impact.MEDIUM),
         prepared_answer=post.get("prepared_answer", ""), department=post.get("department", ""),
-        macro_ids=[int(v) for v in post.getlist("macros") if v.isdigit()])
+        macro_ids=[int(v) for v in post.getlist("macros") if v.isdigit()],
+        article_ids=[int(v) for v in post.getlist("articles") if v.isdigit()],
+        remind_days_before=int(remind_raw) if remind_raw else None)
 
 
 def _month(request: HttpRequest, today: date) -> date:
@@ -386,6 +395,20 @@ def changes(request: HttpRequest) -> HttpResponse:
     })
 
 
+INBOX_UPCOMING_DAYS = 7
+
+
+@workspace_view()
+def changes_upcoming(request: HttpRequest) -> HttpResponse:
+    """The inbox home's "다가오는 변경" block, loaded by htmx after the inbox renders (so the inbox
+    itself costs no extra query); empty when nothing is coming."""
+    membership = get_membership(request)
+    events = list(selectors.upcoming_changes(membership=membership, days=INBOX_UPCOMING_DAYS)[:8])
+    if not events:
+        return HttpResponse("")
+    return render(request, "collaboration/_inbox_upcoming.html", {"events": events, "days": INBOX_UPCOMING_DAYS})
+
+
 def _change_form(request: HttpRequest, event: ChangeEvent | None) -> HttpResponse:
     membership = get_membership(request)
     error = ""
@@ -404,12 +427,17 @@ def _change_form(request: HttpRequest, event: ChangeEvent | None) -> HttpRespons
         "kind": event.kind, "title": event.title, "starts_on": event.starts_on.isoformat(),
         "ends_on": event.ends_on.isoformat() if event.ends_on else "", "channels": event.channels,
         "expected_impact": event.expected_impact, "prepared_answer": event.prepared_answer,
-        "department": event.department} if event else {}
+        "department": event.department,
+        "remind_days_before": "" if event.remind_days_before is None else event.remind_days_before,
+    } if event else {}
     selected = ([int(v) for v in request.POST.getlist("macros") if v.isdigit()] if request.method == "POST"
                 else (event.macro_ids if event else []))
+    selected_articles = ([int(v) for v in request.POST.getlist("articles") if v.isdigit()]
+                         if request.method == "POST" else (event.article_ids if event else []))
     return render(request, "collaboration/change_form.html", {
         "event": event, "values": values, "error": error, "kinds": ChangeKind.choices, "impacts": Impact.choices,
         "macros": list(macros_list(membership=membership).order_by("title")[:300]), "selected_macros": selected,
+        "articles": selectors.articles_for_links(membership=membership), "selected_articles": selected_articles,
         "tab": "changes"})
 
 
@@ -427,7 +455,9 @@ def change_detail(request: HttpRequest, event_id: int) -> HttpResponse:
             raise PermissionDenied
         return _change_form(request, event)
     macros = selectors.macros_by_id(membership=membership, ids=list(event.macro_ids))
+    articles = selectors.articles_by_id(membership=membership, ids=list(event.article_ids))
     return render(request, "collaboration/change_detail.html", {"event": event, "macros": list(macros.values()),
+                                                                 "articles": list(articles.values()),
                                                                  "tab": "changes"})
 
 

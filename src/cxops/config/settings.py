@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "cxops.kits.allbaro",
     "cxops.sla",
     "cxops.collaboration",
+    "cxops.knowledge",
+    "cxops.insights",
+    "cxops.mail",
+    "cxops.workforce",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +229,9 @@ EMAIL_HOST_USER = os.environ.get("SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("SMTP_STARTTLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("CXOPS_FROM_EMAIL", "CXOps <no-reply@localhost>")
+# Email channel (cxops.mail): a larger mail goes to the quarantine; so does deeper MIME nesting.
+CXOPS_MAIL_MAX_BYTES = env_int("CXOPS_MAIL_MAX_BYTES", 25 * 1024 * 1024)
+CXOPS_MAIL_MAX_DEPTH = env_int("CXOPS_MAIL_MAX_DEPTH", 20)
 
 # --- Locale ---------------------------------------------------------------------------------
 # LANGUAGE may hold a POSIX list such as "en_US:en"; its first entry decides, Korean otherwise.

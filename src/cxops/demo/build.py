@@ -76,6 +76,7 @@ def load_demo(*, seed: int = 42, now: datetime | None = None, tickets: int = 200
               log: Log = lambda _line: None) -> DemoResult:
     """Create the demo workspaces; skip (and say so) when they exist unless ``reset`` is set."""
     from cxops.demo import live
+    from cxops.knowledge.demo import load_kb_demo
 
     started = time.perf_counter()
     existing = existing_demo_slugs()
@@ -97,6 +98,7 @@ def load_demo(*, seed: int = 42, now: datetime | None = None, tickets: int = 200
             workspaces[plan.spec.slug] = write_workspace(plan, users, Random(f"cxops-demo:{seed}:{plan.spec.slug}:db"))
         log("서비스를 거쳐 최근 문의 몇 건을 만드는 중…")
         live.create_live_examples(workspaces=workspaces, users=users, now=now)
+        load_kb_demo(workspaces=workspaces, log=log)
         for slug, workspace in workspaces.items():
             log(f"{slug}: 검색 색인을 만드는 중…")
             reindex_workspace(workspace_id=workspace.pk)

@@ -114,7 +114,15 @@ def sidebar_nav(request: HttpRequest, membership: Membership) -> Nav:
         section("customers", _("고객"), "customers", ("customer",)),
         section("macros", _("매크로"), "macro", ("macro",)),
         section("collab_checklists", _("협업"), "shared", ("collab_",)),
+        section("kb_articles", _("지식베이스"), "file", ("kb_",)),
+        section("insights_dashboard", _("고객의 소리"), "message", ("insights_",)),
     ]
+    if membership.has_role("lead"):
+        sections.append(section("wf_forecast", _("인력 계획"), "history", ("wf_",)))
+    elif membership.can_write:
+        sections.append(section("wf_my_schedule", _("내 근무표"), "history", ("wf_my",)))
+    else:
+        sections.append(section("wf_report", _("운영 리포트"), "history", ("wf_report",)))
     if membership.has_role("manager"):
         sections.append(section("settings_profile", _("설정"), "settings", ("settings",)))
     return Nav(views=views, channels=channels, saved=saved, sections=sections, active=active)
