@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,10 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cxops.core.services import ServiceError
-
-
-def header_key(text: str) -> str:
-    return re.sub(r"[\s_\-.:/()\[\]*]+", "", unicodedata.normalize("NFKC", text).casefold())
+from cxops.tickets.importer import header_key
 
 
 @dataclass

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,15 +31,11 @@ from cxops.core.sanitize import text_to_html
 from cxops.core.services import ServiceError
 from cxops.knowledge import services
 from cxops.knowledge.models import Article, ArticleStatus, Audience, Language
-from cxops.tickets.importer import FileProblem, read_table, split_tags
+from cxops.tickets.importer import FileProblem, formula_safe, header_key, read_table, split_tags
 
 COLUMNS = ("external_id", "title", "body", "category", "tags", "audience", "status", "product", "language")
 REQUIRED = ("external_id", "title", "body")
 MAX_ERRORS = 1000
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[\s_\-.:/()\[\]*]+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -54,13 +49,13 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "product": ("product", "상품", "상품명", "제품"),
     "language": ("language", "lang", "언어"),
 }
-HEADERS = {_key(alias): column for column, aliases in _ALIASES.items() for alias in aliases}
-AUDIENCE_WORDS: dict[str, str] = {**{_key(w): Audience.PUBLIC for w in ("public", "공개", "고객", "고객용", "외부")},
-                  **{_key(w): Audience.INTERNAL for w in ("internal", "내부", "상담원", "상담원용", "비공개")}}
-STATUS_WORDS: dict[str, str] = {**{_key(w): ArticleStatus.PUBLISHED for w in ("published", "publish", "게시", "게시됨", "공개됨")},
-                **{_key(w): ArticleStatus.DRAFT for w in ("draft", "초안", "임시", "작성중")}}
-LANGUAGE_WORDS: dict[str, str] = {**{_key(w): Language.KO for w in ("ko", "kor", "korean", "한국어", "국문")},
-                  **{_key(w): Language.EN for w in ("en", "eng", "english", "영어", "영문")}}
+HEADERS = {header_key(alias): column for column, aliases in _ALIASES.items() for alias in aliases}
+AUDIENCE_WORDS: dict[str, str] = {**{header_key(w): Audience.PUBLIC for w in ("public", "공개", "고객", "고객용", "외부")},
+                  **{header_key(w): Audience.INTERNAL for w in ("internal", "내부", "상담원", "상담원용", "비공개")}}
+STATUS_WORDS: dict[str, str] = {**{header_key(w): ArticleStatus.PUBLISHED for w in ("published", "publish", "게시", "게시됨", "공개됨")},
+                **{header_key(w): ArticleStatus.DRAFT for w in ("draft", "초안", "임시", "작성중")}}
+LANGUAGE_WORDS: dict[str, str] = {**{header_key(w): Language.KO for w in ("ko", "kor", "korean", "한국어", "국문")},
+                  **{header_key(w): Language.EN for w in ("en", "eng", "english", "영어", "영문")}}
 _HTML = re.compile(r"<(p|br|div|ul|ol|li|h[1-6]|strong|em|b|i|a|img|table)\b", re.IGNORECASE)
 
 
@@ -116,7 +111,7 @@ def _read_jsonl(path: Path, summary: ImportSummary) -> list[Row]:
             continue
         values: dict[str, str] = {}
         for key, value in data.items():
-            column = HEADERS.get(_key(str(key)))
+            column = HEADERS.get(header_key(str(key)))
             if column is None:
                 continue
             if column == "tags" and isinstance(value, list):
@@ -131,7 +126,7 @@ def _read_tabular(path: Path, summary: ImportSummary) -> list[Row] | None:
     table = read_table(path)
     columns: dict[int, str] = {}
     for index, header in enumerate(table.headers):
-        column = HEADERS.get(_key(header))
+        column = HEADERS.get(header_key(header))
         if column is None:
             continue
         if column in columns.values():
@@ -189,17 +184,17 @@ def _parse(row: Row, summary: ImportSummary, seen: dict[str, int]) -> Parsed | N
         bad("body", "본문이 비어 있습니다.")
     audience: str = Audience.PUBLIC
     if v.get("audience"):
-        audience = AUDIENCE_WORDS.get(_key(v["audience"]), "")
+        audience = AUDIENCE_WORDS.get(header_key(v["audience"]), "")
         if not audience:
             bad("audience", "대상은 public(공개) 또는 internal(내부)로 넣어 주세요.")
     status: str | None = None
     if v.get("status"):
-        status = STATUS_WORDS.get(_key(v["status"]))
+        status = STATUS_WORDS.get(header_key(v["status"]))
         if status is None:
             bad("status", "상태는 published(게시) 또는 draft(초안)로 넣어 주세요.")
     language: str = Language.KO
     if v.get("language"):
-        language = LANGUAGE_WORDS.get(_key(v["language"]), "")
+        language = LANGUAGE_WORDS.get(header_key(v["language"]), "")
         if not language:
             bad("language", "언어는 ko 또는 en으로 넣어 주세요.")
     category = " ".join(v.get("category", "").split())
@@ -296,10 +291,6 @@ def reindex(*, workspace: Workspace, article_ids: list[int] | None = None) -> in
 
 # --- export -----------------------------------------------------------------------------------------
 
-def _formula_safe(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def export_rows(workspace: Workspace) -> Iterator[dict[str, str]]:
     for a in Article.objects.filter(workspace=workspace).select_related("category").order_by("pk").iterator(1000):
         yield {"external_id": a.external_id or f"cxops-{a.pk}", "title": a.title, "body": a.body,
@@ -319,7 +310,7 @@ def export_articles(*, workspace: Workspace, fmt: str, handle: Any) -> int:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for row in export_rows(workspace):
-            writer.writerow([_formula_safe(row[c]) for c in COLUMNS])
+            writer.writerow([formula_safe(row[c]) for c in COLUMNS])
             count += 1
         return count
     if fmt == "xlsx":

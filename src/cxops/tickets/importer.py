@@ -137,15 +137,15 @@ MAX_ERRORS = 1000
 BATCH = 500
 
 
-def _key(text: str) -> str:
+def header_key(text: str) -> str:
     """Comparison key for headers and labels: NFKC, case-folded, no spaces/_/-/./:/()."""
     return re.sub(r"[\s_\-.:/()\[\]*]+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
 # Ticket types by code, Korean label and a few synonyms (클레임·민원 → complaint, 건의 → suggestion).
-_TICKET_TYPES = {**{_key(str(v)): str(v) for v, _label in TicketType.choices},
-                 **{_key(str(label)): str(v) for v, label in TicketType.choices},
-                 _key("클레임"): "complaint", _key("민원"): "complaint", _key("건의"): "suggestion"}
+_TICKET_TYPES = {**{header_key(str(v)): str(v) for v, _label in TicketType.choices},
+                 **{header_key(str(label)): str(v) for v, label in TicketType.choices},
+                 header_key("클레임"): "complaint", header_key("민원"): "complaint", header_key("건의"): "suggestion"}
 
 
 _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -166,7 +166,7 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "tags": ("tags", "tag", "태그"),
     "assignee": ("assignee", "담당자", "담당자이메일", "상담원", "owner", "agent"),
 }
-HEADER_MAP: dict[str, str] = {_key(alias): column for column, aliases in _HEADER_ALIASES.items()
+HEADER_MAP: dict[str, str] = {header_key(alias): column for column, aliases in _HEADER_ALIASES.items()
                               for alias in aliases}
 
 _CHANNEL_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -194,10 +194,10 @@ def _choice_map(choices: Any, synonyms: dict[str, tuple[str, ...]]) -> dict[str,
     mapping: dict[str, str] = {}
     for value, words in synonyms.items():
         for word in words:
-            mapping[_key(word)] = str(value)
+            mapping[header_key(word)] = str(value)
     for value, label in choices.choices:
-        mapping[_key(str(label))] = value  # the active language's label, whatever it is
-        mapping[_key(value)] = value
+        mapping[header_key(str(label))] = value  # the active language's label, whatever it is
+        mapping[header_key(value)] = value
     return mapping
 
 
@@ -583,7 +583,7 @@ class Validator:
         self.tz = _workspace_tz(workspace)
         self.channels = _choice_map(Channel, _CHANNEL_SYNONYMS)
         self.statuses = _choice_map(Status, _STATUS_SYNONYMS)
-        self.custom_statuses = {_key(ws.name): (ws.base_status, ws.pk)
+        self.custom_statuses = {header_key(ws.name): (ws.base_status, ws.pk)
                                 for ws in WorkspaceStatus.objects.filter(workspace=workspace)}
         self.categories = Categories(workspace)
         self.products = Products(workspace)
@@ -595,7 +595,7 @@ class Validator:
         for index, header in enumerate(self.table.headers):
             if not header:
                 continue
-            column = HEADER_MAP.get(_key(header))
+            column = HEADER_MAP.get(header_key(header))
             if column is None:
                 self.summary.ignored_columns.append(header)
             elif column in self.columns:
@@ -664,13 +664,13 @@ class Validator:
                 bad("created_at", value, "접수일시를 읽을 수 없습니다. 2026-03-14 09:30, 2026.03.14 09:30, "
                                          "2026/03/14 같은 형식으로 입력해 주세요.")
         if "channel" in self.columns and (value := text("channel")):
-            row.channel = self.channels.get(_key(value))
+            row.channel = self.channels.get(header_key(value))
             if row.channel is None:
                 bad("channel", value, "알 수 없는 채널입니다. 게시판, 전화, 이메일, 채팅, 마켓, 메신저 중 하나"
                                       "(또는 board, phone, email, chat, marketplace, messenger)로 입력해 주세요.")
         if "status" in self.columns and (value := text("status")):
-            custom = self.custom_statuses.get(_key(value))
-            row.status = self.statuses.get(_key(value))
+            custom = self.custom_statuses.get(header_key(value))
+            row.status = self.statuses.get(header_key(value))
             if row.status is None and custom is not None:
                 row.status, row.custom_status_id = custom
             if row.status is None:
@@ -707,7 +707,7 @@ class Validator:
             if len(row.product) > 160:
                 bad("product", row.product, "상품명이 너무 깁니다. 160자 이내로 줄이거나 상품 코드를 입력해 주세요.")
         if "type" in self.columns and (value := text("type")):
-            row.type = _TICKET_TYPES.get(_key(value))
+            row.type = _TICKET_TYPES.get(header_key(value))
             if row.type is None:
                 bad("type", value, "알 수 없는 유형입니다. 문의, 불만, 요청, 장애, 제안 중 하나"
                                    "(또는 inquiry, complaint, request, incident, suggestion)로 입력해 주세요.")
@@ -1011,7 +1011,7 @@ def index_tickets(ticket_ids: Sequence[int]) -> None:
 
 # --- export ---------------------------------------------------------------------------------------
 
-def _formula_safe(value: str) -> str:
+def formula_safe(value: str) -> str:
     """Keep a spreadsheet from running text from customers as a formula (CSV injection)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
@@ -1070,7 +1070,7 @@ def _export(workspace: Workspace, target: Path, suffix: str) -> int:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
             for row in export_rows(workspace):
-                writer.writerow([v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else _formula_safe(v)
+                writer.writerow([v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, datetime) else formula_safe(v)
                                  for v in row])
                 count += 1
         return count
