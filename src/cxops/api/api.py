@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from cxops.api import calls, collaboration, customers, errors, macros, messages, search, tickets, webhooks, workspaces
+from cxops.api import notifications as notifications_api
 from cxops.api import workforce as workforce_api
 from cxops.api.auth import ApiTokenAuth, SessionAuth
 from cxops.api.docs import OfflineSwagger
@@ -131,5 +132,5 @@ api = CXOpsAPI(
 errors.install(api)
 
 for module in (workspaces, tickets, messages, customers, calls, search, macros, webhooks, knowledge_api,
-               collaboration, insights_api, workforce_api):
+               collaboration, insights_api, workforce_api, notifications_api):
     api.add_router("", module.router)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cxops.insights",
     "cxops.mail",
     "cxops.workforce",
+    "cxops.notifications",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cxops.portal.urls")),
     path("", include("cxops.kits.allbaro.urls")),
     path("", include("cxops.collaboration.urls")),
+    path("", include("cxops.notifications.urls")),
     path("", include("cxops.knowledge.urls")),
     path("", include("cxops.mail.urls")),
     path("", include("cxops.insights.urls")),

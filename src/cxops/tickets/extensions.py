@@ -1,4 +1,5 @@
-"""Extension points for domain kits: links a kit adds to the ticket page.
+"""Extension points: links and panels other packages add to the ticket page, and lifecycle hooks
+(SLA clocks, assignment, complaint detection) that run when a ticket changes.
 
 A kit registers a provider in its AppConfig.ready(); the ticket page asks every provider for the
 actions that apply to this ticket and this member (a provider returns nothing when its kit is
@@ -8,12 +9,12 @@ off for the workspace), so the tickets package never imports a kit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cxops.core.models import Membership
-    from cxops.tickets.models import Ticket
+    from cxops.core.models import Membership, User
+    from cxops.tickets.models import Message, Ticket
 
 
 @dataclass(frozen=True)
@@ -66,3 +67,47 @@ def ticket_panels(membership: Membership, ticket: Ticket) -> list[TicketPanel]:
     for provider in _panel_providers:
         panels.extend(provider(membership, ticket))
     return panels
+
+
+# --- lifecycle hooks ------------------------------------------------------------------------------
+
+class ChangeKind:
+    CREATED = "created"
+    UPDATED = "updated"
+    CUSTOMER_MESSAGE = "customer_message"
+    AGENT_REPLY = "agent_reply"
+
+
+@dataclass(frozen=True)
+class TicketChange:
+    """What just happened to a ticket, passed to every lifecycle hook.
+
+    `changes` is the audit delta of an update (``{"status": [old, new]}``); for a reply or customer
+    message it holds the status change the message caused, if any. `message` is the new message.
+    """
+
+    ticket: Ticket
+    kind: str
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    actor: User | None = None
+    message: Message | None = None
+
+
+TicketLifecycleHook = Callable[[TicketChange], None]
+_lifecycle_hooks: list[tuple[int, str, TicketLifecycleHook]] = []
+
+
+def register_ticket_lifecycle(hook: TicketLifecycleHook, *, order: int = 100) -> None:
+    """Run `hook` inside the write transaction after a ticket is created, updated, replied to or
+    written to by its customer. Lower `order` runs first (SLA deadlines 10, assignment 20,
+    complaints 30). A hook must be quick and may write; slow work belongs in an on-commit job.
+    An exception in a hook rolls the whole change back, so hooks validate before they write."""
+    name = f"{getattr(hook, '__module__', '')}.{getattr(hook, '__qualname__', repr(hook))}"
+    if all(existing != name for _, existing, _ in _lifecycle_hooks):
+        _lifecycle_hooks.append((order, name, hook))
+        _lifecycle_hooks.sort(key=lambda item: (item[0], item[1]))
+
+
+def ticket_changed(change: TicketChange) -> None:
+    for _, _, hook in _lifecycle_hooks:
+        hook(change)

@@ -25,7 +25,7 @@ from cxops.core.models import Membership, Team, User, Workspace
 from cxops.core.phones import normalize_phone
 from cxops.core.sanitize import html_to_text, sanitize_html, text_to_html
 from cxops.core.services import ServiceError
-from cxops.tickets import numbering, search
+from cxops.tickets import extensions, numbering, search
 from cxops.tickets.channels.base import CustomerRef, InboundAttachment, InboundMessage, adapter_for
 from cxops.tickets.models import (
     OPEN_STATUSES,
@@ -363,6 +363,9 @@ def ticket_create(*, workspace: Workspace, channel: str, subject: str, body_text
                      changes={"channel": [None, channel], "subject": [None, subject]},
                      actor_label="" if actor else f"channel:{channel}")
         search.index_new_ticket(ticket, search_fields)
+        extensions.ticket_changed(extensions.TicketChange(
+            ticket=ticket, kind=extensions.ChangeKind.CREATED, actor=actor,
+            message=getattr(ticket, "first_message", None)))
         _enqueue_webhook(ticket, WebhookEvent.TICKET_CREATED)
     return ticket
 
@@ -467,6 +470,8 @@ def ticket_update(*, ticket: Ticket, by: Membership | None, tags: Sequence[str] 
         _event(ticket, describe_changes(delta), actor, {"changes": delta})
         if "subject" in delta or "tags" in delta:
             search.index_ticket(ticket)
+        extensions.ticket_changed(extensions.TicketChange(
+            ticket=ticket, kind=extensions.ChangeKind.UPDATED, changes=delta, actor=actor))
         _enqueue_webhook(ticket, WebhookEvent.TICKET_UPDATED, {"changes": delta})
     return ticket
 
@@ -526,6 +531,7 @@ def ticket_reply(*, ticket: Ticket, by: Membership, body_text: str = "", body_ht
             ticket.assignee_id = actor.pk if actor else None
             update_fields.append("assignee_id")
         new_status = set_status or (Status.PENDING if ticket.status in (Status.NEW, Status.OPEN) else ticket.status)
+        status_change: dict[str, list[Any]] = {}
         if new_status != ticket.status:
             if new_status not in Status.values:
                 raise ServiceError(f"알 수 없는 상태입니다: {new_status}")
@@ -534,12 +540,16 @@ def ticket_reply(*, ticket: Ticket, by: Membership, body_text: str = "", body_ht
             ticket.custom_status_id = None
             _status_timestamps(ticket, new_status, now)
             update_fields += ["status", "custom_status_id", "solved_at", "closed_at"]
+            status_change = {"status": [old_status, new_status]}
             audit.record(workspace=ticket.workspace, actor=actor, action="ticket.update", obj=ticket,
-                         changes={"status": [old_status, new_status]})
+                         changes=status_change)
         ticket.save(update_fields=update_fields)
         audit.record(workspace=ticket.workspace, actor=actor, action="ticket.reply", obj=ticket,
                      changes={"message_id": [None, message.pk]})
         search.index_ticket(ticket)
+        extensions.ticket_changed(extensions.TicketChange(
+            ticket=ticket, kind=extensions.ChangeKind.AGENT_REPLY, changes=status_change, actor=actor,
+            message=message))
         if adapter.sends_replies:
             from cxops.tickets import jobs
 
@@ -574,16 +584,20 @@ def ticket_customer_message(*, ticket: Ticket, body_text: str, body_html: str = 
         ticket.updated_at = message.created_at
         ticket.last_customer_message_at = message.created_at
         fields = ["updated_at", "last_customer_message_at"]
+        status_change: dict[str, list[Any]] = {}
         if ticket.status in (Status.PENDING, Status.SOLVED, Status.CLOSED, Status.ON_HOLD):
             old = ticket.status
             ticket.status = Status.OPEN
             ticket.custom_status_id = None
             _status_timestamps(ticket, Status.OPEN, message.created_at)
             fields += ["status", "custom_status_id", "solved_at", "closed_at"]
+            status_change = {"status": [old, Status.OPEN]}
             audit.record(workspace=ticket.workspace, actor=None, action="ticket.reopen", obj=ticket,
                          changes={"status": [old, Status.OPEN]}, actor_label="customer")
         ticket.save(update_fields=fields)
         search.index_ticket(ticket)
+        extensions.ticket_changed(extensions.TicketChange(
+            ticket=ticket, kind=extensions.ChangeKind.CUSTOMER_MESSAGE, changes=status_change, message=message))
         _enqueue_webhook(ticket, WebhookEvent.TICKET_UPDATED, {"customer_message_id": message.pk})
     return message
 
