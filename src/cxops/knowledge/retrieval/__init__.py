@@ -2,16 +2,16 @@
 
 Use::
 
-    index = SuggestionIndex.build(passages, embedder=get_embedder(), vectors=cached_rows_or_None)
+    index = SuggestionIndex.build(passages, embedder=get_embedder(), stacks=cached_stacks_or_None)
     hits = index.search("배송이너무늦어요", k=3)            # [Hit(key, score)], score in [0, 1]
 
-``passage_vector_text(p)`` is the text whose ``embed_passages`` row the app caches per article, and
+``passage_texts(p)`` are the texts whose ``embed_passages`` rows the app caches per article, and
 ``DEFAULT_THRESHOLD`` is the confidence below which nothing is suggested.
 """
 
 from __future__ import annotations
 
 from .calibration import DEFAULT_THRESHOLD
-from .index import Hit, Passage, SuggestionIndex, passage_vector_text
+from .index import Hit, Passage, SuggestionIndex, passage_texts, passage_vector_text
 
-__all__ = ["DEFAULT_THRESHOLD", "Hit", "Passage", "SuggestionIndex", "passage_vector_text"]
+__all__ = ["DEFAULT_THRESHOLD", "Hit", "Passage", "SuggestionIndex", "passage_texts", "passage_vector_text"]

@@ -10,12 +10,15 @@ Features (each comparable between queries and between knowledge bases):
                score possible for the query's terms, so 1.0 means "every query word, well matched".
 ``c_bm25``     the same normalised BM25 over syllable bigrams of the text without spaces: survives
                typos, missing spaces and compounds Kiwi does not know.
+``sent``       the best e5 cosine between the query and one sentence of the article's body (the passage
+               itself when it has no body): a question often matches one sentence of a long answer.
+``sent_rel``   that best-sentence cosine minus its mean over the knowledge base for this query.
 
 Ranking score ``s = WEIGHTS · features``. Confidence that an article answers the question::
 
     p = sigmoid(SLOPE · s + MARGIN · (s − best other s) + INTERCEPT)
 
-The margin term says how clearly the article stands out from the next best one. All seven numbers
+The margin term says how clearly the article stands out from the next best one. All nine numbers
 come from ``bench/kb_quality.py --fit``: the weights are a logistic regression on the top candidates of
 every query (right article or not), the calibration a logistic regression on each query's first
 suggestion; the training queries are paraKQC (half of the groups left out of the index, so half of
@@ -35,23 +38,26 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-FEATURES = ("dense", "dense_rel", "m_bm25", "c_bm25")
+FEATURES = ("dense", "dense_rel", "m_bm25", "c_bm25", "sent", "sent_rel")
 N_FEATURES = len(FEATURES)
 
-WEIGHTS = np.array([19.56, 17.65, 7.65, 9.34], dtype=np.float64)
-SLOPE = 0.264
-MARGIN = 1.141
-INTERCEPT = -6.457
+WEIGHTS = np.array([10.18, 11.14, 7.14, 8.28, 19.21, 7.18], dtype=np.float64)
+SLOPE = 0.267
+MARGIN = 1.099
+INTERCEPT = -8.796
 UNANSWERED_WEIGHT = 0.0625
 
 # A suggestion is shown when the estimated chance that it answers the question is at least this.
 DEFAULT_THRESHOLD = 0.5
 
 
-def feature_matrix(*, dense: FloatArray, m_bm25: FloatArray, c_bm25: FloatArray) -> FloatArray:
+def feature_matrix(*, dense: FloatArray, m_bm25: FloatArray, c_bm25: FloatArray,
+                   sentence: FloatArray | None = None) -> FloatArray:
     """Per-article features of one query, an (articles × N_FEATURES) matrix in FEATURES order."""
+    sent = dense if sentence is None else sentence
     rel = dense - float(np.mean(dense)) if dense.size else dense
-    return np.column_stack([dense, rel, m_bm25, c_bm25]).astype(np.float64)
+    sent_rel = sent - float(np.mean(sent)) if sent.size else sent
+    return np.column_stack([dense, rel, m_bm25, c_bm25, sent, sent_rel]).astype(np.float64)
 
 
 def rank_scores(features: FloatArray, weights: FloatArray = WEIGHTS) -> FloatArray:

@@ -11,6 +11,7 @@ See :mod:`cxops.knowledge.retrieval.calibration` for the features and where thei
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,11 @@ MAX_VECTOR_CHARS = 150
 TITLE_REPEAT = 2
 # Long guides are analysed up to here for the lexical fields (about a screen of text).
 MAX_LEXICAL_BODY_CHARS = 2000
+# Body sentences embedded one by one for the best-sentence feature: a question often matches one
+# sentence of an answer ("정기권", "미납 요금") that the whole-passage vector blurs.
+MAX_SENTENCES = 20
+MIN_SENTENCE_CHARS = 5
+_SENTENCE_BREAK = re.compile(r"(?<=[.?!。])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,24 @@ def passage_vector_text(p: Passage) -> str:
     return text[:MAX_VECTOR_CHARS]
 
 
+def passage_sentences(p: Passage) -> list[str]:
+    """The body's sentences (numbered steps are lines of their own), at most MAX_SENTENCES."""
+    out: list[str] = []
+    for piece in _SENTENCE_BREAK.split(p.body):
+        text = normalize(piece)
+        if len(text) >= MIN_SENTENCE_CHARS:
+            out.append(text[:MAX_VECTOR_CHARS])
+            if len(out) == MAX_SENTENCES:
+                break
+    return out
+
+
+def passage_texts(p: Passage) -> list[str]:
+    """Everything the engine embeds for ``p``: the passage text, then its body sentences. The app
+    caches the ``embed_passages`` rows of this list per article (a "stack")."""
+    return [passage_vector_text(p), *passage_sentences(p)]
+
+
 def _lexical_rest(p: Passage) -> str:
     """Tags and the opening of the body (Kiwi analysis is the main cost of building an index)."""
     return f"{p.extra} {p.body[:MAX_LEXICAL_BODY_CHARS]}"
@@ -75,7 +99,7 @@ class SuggestionIndex:
     def __init__(
         self,
         passages: Sequence[Passage],
-        vectors: Vectors,
+        stacks: Sequence[Vectors],
         *,
         embedder: Embedder,
     ) -> None:
@@ -84,8 +108,17 @@ class SuggestionIndex:
         self.passages = list(passages)
         self.keys = [p.key for p in self.passages]
         self.internal = np.asarray([p.internal for p in self.passages], dtype=bool)
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         n = len(self.passages)
+        dim = embedder.dim
+        self.vectors = np.ascontiguousarray(
+            np.vstack([s[:1] for s in stacks]) if n else np.zeros((0, dim)), dtype=np.float32)
+        # Sentence rows of all passages back to back; a passage without body sentences stands in
+        # with its own vector, so every passage owns at least one row and reduceat can take maxima.
+        rows = [s[1:] if len(s) > 1 else s[:1] for s in stacks]
+        self.sentence_vectors = np.ascontiguousarray(
+            np.vstack(rows) if n else np.zeros((0, dim)), dtype=np.float32)
+        self.sentence_starts = np.cumsum([0] + [len(r) for r in rows[:-1]]).astype(np.intp) if n else np.zeros(
+            0, dtype=np.intp)
         rests = [_lexical_rest(p) for p in self.passages]
         analysed = lexemes_many([p.title for p in self.passages] + rests) if n else []
         self.morphemes = BM25Field([analysed[i] * TITLE_REPEAT + analysed[n + i] for i in range(n)])
@@ -98,19 +131,25 @@ class SuggestionIndex:
         passages: Sequence[Passage],
         *,
         embedder: Embedder,
-        vectors: Vectors | None = None,
+        stacks: Sequence[Vectors] | None = None,
     ) -> SuggestionIndex:
-        """Index ``passages``; ``vectors`` are their cached ``embed_passages`` rows, in the same order."""
-        if vectors is None:
-            vectors = embedder.embed_passages([passage_vector_text(p) for p in passages])
-        vectors = np.asarray(vectors, dtype=np.float32)
-        if not len(passages) and vectors.size == 0:
-            vectors = np.zeros((0, embedder.dim), dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape != (len(passages), embedder.dim):
-            raise ValueError(
-                f"expected {len(passages)} vectors of {embedder.dim} dimensions ({embedder.name}), got {vectors.shape}"
-            )
-        return cls(passages, vectors, embedder=embedder)
+        """Index ``passages``; ``stacks`` are their cached ``embed_passages`` rows of
+        ``passage_texts(p)``, one matrix per passage in the same order (computed when absent)."""
+        if stacks is None:
+            texts = [passage_texts(p) for p in passages]
+            flat = embedder.embed_passages([t for group in texts for t in group])
+            bounds = np.cumsum([0] + [len(group) for group in texts])
+            stacks = [flat[bounds[i]:bounds[i + 1]] for i in range(len(passages))]
+        if len(stacks) != len(passages):
+            raise ValueError(f"expected {len(passages)} vector stacks, got {len(stacks)}")
+        checked: list[Vectors] = []
+        for p, stack in zip(passages, stacks, strict=True):
+            arr = np.asarray(stack, dtype=np.float32)
+            if arr.ndim != 2 or arr.shape[1] != embedder.dim or arr.shape[0] < 1:
+                raise ValueError(f"passage {p.key}: expected rows of {embedder.dim} dimensions "
+                                 f"({embedder.name}), got {arr.shape}")
+            checked.append(arr)
+        return cls(passages, checked, embedder=embedder)
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -132,11 +171,14 @@ class SuggestionIndex:
             # One product per query (not one matrix product for the batch) so that a batch returns
             # exactly what single searches return.
             dense = np.asarray(self.vectors @ qvec, dtype=np.float64)
+            sentence = np.maximum.reduceat(np.asarray(self.sentence_vectors @ qvec, dtype=np.float64),
+                                           self.sentence_starts)
             if not terms:
                 terms = [w for w in normalize(query).lower().split() if w]
             terms = self.morphemes.decompound(terms)
             out.append(feature_matrix(
                 dense=dense,
+                sentence=sentence,
                 m_bm25=self.morphemes.score(terms),
                 c_bm25=self.bigrams.score(char_bigrams(query)),
             ))
