@@ -1,23 +1,31 @@
 """Read Allbaro exports: manifest progress list (인계서진행상황), generation records (발생량), opening balances (이월량).
 
-Pure module (no Django). Accepts CSV in UTF-8 (with or without BOM) or CP949, and XLSX. Every row that cannot
-be read becomes a `RowError` naming the file, row number, column, value and what to fix, in Korean; such rows are
-left out of the computation and reported, never dropped silently. Quantities are kept as integer milligrams, so
-Ton/kg/g (units 01/02/03) add up exactly.
+Pure module (no Django). Accepts CSV in UTF-8 (with or without BOM) or CP949, tab-separated text and XLSX, read
+by the project's one table reader (`cxops.tickets.tables`). Every row that cannot be read becomes a `RowError`
+naming the file, row number, column, value and what to fix, in Korean; such rows are left out of the computation
+and reported, never dropped silently. Quantities are kept as integer milligrams, so Ton/kg/g (units 01/02/03) add
+up exactly.
+
+Speed: a well-formed text row is read in one pass with memoised cell conversions (`_FastCells`); any other row is
+read again cell by cell (`_RowReader`), which is what reports errors and warnings, so both give the same result.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import gc
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
+
+from cxops.tickets.tables import EmptyFile, FileProblem, read_table_data
 
 MG_PER_TON = 1_000_000_000
 UNIT_MG: dict[str, int] = {"01": MG_PER_TON, "02": 1_000_000, "03": 1_000}
@@ -122,6 +130,23 @@ class Parsed:
     warnings: list[RowError] = field(default_factory=list)
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many row objects that form no reference cycles.
+
+    Reading and reconciling 100,000 rows keeps several new objects per row alive; the collector would rescan
+    that growing heap again and again (about half of the CPU time). Reference counting still frees everything;
+    the collector is switched back on when the block ends (if it was on: nested or concurrent pauses are safe).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 # --- header maps: normalised header → field key -------------------------------------------------
 
 def _norm_header(text: Any) -> str:
@@ -175,55 +200,33 @@ COLUMN_LABEL: dict[str, str] = {
 
 # --- reading tables -------------------------------------------------------------------------------
 
-def _decode(data: bytes, file: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp949")
-    except UnicodeDecodeError as exc:
-        raise FileError(file, "파일 인코딩을 읽을 수 없습니다. UTF-8 또는 CP949(엑셀 CSV) 형식으로 저장해 주세요.") from exc
-
-
 def read_rows(data: bytes, file: str, sheet_hint: str = "") -> list[tuple[int, list[Any]]]:
-    """(row number as the user sees it, cells) for every row of a CSV or XLSX file."""
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data, file, sheet_hint)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileError(file, "예전 엑셀(.xls) 형식은 읽을 수 없습니다. 엑셀에서 .xlsx 또는 CSV로 다시 저장해 주세요.")
-    text = _decode(data, file)
-    sample = text[:4096]
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(number, row) for number, row in enumerate(reader, start=1)]
+    """(row number as the user sees it, cells) for every non-blank row of a CSV or XLSX file.
 
-
-def _read_xlsx(data: bytes, file: str, sheet_hint: str) -> list[tuple[int, list[Any]]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
+    Read through the project's one table reader (`cxops.tickets.tables`); its whole-file problems (old .xls,
+    undecodable text, broken workbook) become a `FileError` naming the file.
+    """
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise FileError(file, "엑셀(xlsx) 파일을 열 수 없습니다. 파일이 손상되지 않았는지 확인해 주세요.") from exc
-    try:
-        names = workbook.sheetnames
-        ordered = ([sheet_hint] if sheet_hint in names else []) + [n for n in names if n != sheet_hint]
-        first: list[tuple[int, list[Any]]] | None = None
-        for name in ordered:
-            rows = [(number, list(row)) for number, row in
-                    enumerate(workbook[name].iter_rows(values_only=True), start=1)]
-            if first is None:
-                first = rows
-            if any(_norm_header(c) in ("인계서번호", "발생일자", "이월량", "폐기물코드") for _, r in rows[:20] for c in r):
-                return rows
-        return first or []
-    finally:
-        workbook.close()
+        table = read_table_data(data, choose_sheet=partial(_choose_sheet, sheet_hint))
+    except EmptyFile:
+        return []
+    except FileProblem as exc:
+        raise FileError(file, str(exc)) from None
+    rows = table.rows
+    rows.insert(0, (table.header_row, list(table.headers)))
+    return rows
+
+
+def _choose_sheet(sheet_hint: str, sheets: Sequence[Any]) -> Any:
+    """The sheet named `sheet_hint`, else the first sheet with an Allbaro header cell in its first 20 rows."""
+    ordered = [s for s in sheets if s.title == sheet_hint] + [s for s in sheets if s.title != sheet_hint]
+    for sheet in ordered:
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # a wrong stored size must not hide the header
+        if any(_norm_header(c) in ("인계서번호", "발생일자", "이월량", "폐기물코드")
+               for row in sheet.iter_rows(max_row=20, values_only=True) for c in row):
+            return sheet
+    return ordered[0]
 
 
 def _locate_header(rows: Sequence[tuple[int, list[Any]]], headers: dict[str, tuple[str, ...]],
@@ -395,74 +398,210 @@ class _RowReader:
         return value
 
 
-def _data_rows(rows: list[tuple[int, list[Any]]], start: int) -> Iterable[tuple[int, list[Any]]]:
-    for number, cells in rows[start + 1:]:
-        if all(_text(c) == "" for c in cells):
-            continue
-        yield number, cells
+class _Slow(Exception):
+    """This row needs the careful cell-by-cell reading (it has an error, a warning or non-text cells)."""
+
+
+class _FastCells:
+    """Memoised cell conversions for the usual, well-formed text row.
+
+    Values repeat heavily (a few thousand dates, quantities and codes over 100,000 rows), so each distinct cell
+    text is converted once, with the very functions the careful reader uses; anything that would give an
+    error or a warning raises `_Slow`, and the row is then read by `_RowReader`, which reports it.
+    Non-text cells (typed XLSX cells, missing cells) raise AttributeError/IndexError: the careful reader too.
+    """
+
+    def __init__(self) -> None:
+        self.dates: dict[str, date | None] = {}
+        self.codes: dict[str, str] = {}
+        self.units: dict[str, str | None] = {}
+        self.quantities: dict[tuple[str, str], tuple[str, int] | None] = {}
+        self.methods: dict[str, str] = {}
+
+    def date(self, raw: str) -> date | None:
+        """None for an empty cell."""
+        try:
+            return self.dates[raw]
+        except KeyError:
+            pass
+        value = parse_date(raw) if raw.strip() else None
+        if value is None and raw.strip():
+            raise _Slow
+        self.dates[raw] = value
+        return value
+
+    def code(self, raw: str) -> str:
+        code = self.codes.get(raw)
+        if code is None:
+            found, warning = parse_code(raw.strip())
+            code = self.codes[raw] = found if found and not warning else ""
+        if not code:
+            raise _Slow
+        return code
+
+    def unit(self, raw: str) -> str:
+        try:
+            unit = self.units[raw]
+        except KeyError:
+            unit = self.units[raw] = parse_unit(raw.strip())
+        if unit is None:
+            raise _Slow
+        return unit
+
+    def quantity(self, raw: str, unit: str) -> tuple[str, int] | None:
+        """(text as shown, milligrams), None for an empty cell."""
+        key = (raw, unit)
+        try:
+            return self.quantities[key]
+        except KeyError:
+            pass
+        text = raw.strip()
+        if not text:
+            value = None
+        else:
+            qty = parse_quantity(text)
+            if qty is None:
+                raise _Slow
+            value = (_qty_text(qty), to_mg(qty, unit))
+        self.quantities[key] = value
+        return value
+
+    def method(self, raw: str) -> str:
+        method = self.methods.get(raw)
+        if method is None:
+            text = raw.strip()
+            ok = len(text) == 4 and text.isdigit() and (text[0] in "12" or text == "9000")
+            method = self.methods[raw] = text if ok else ""
+        if not method:
+            raise _Slow
+        return method
+
+
+def _getter(mapping: dict[str, int], keys: Sequence[str]) -> Any:
+    """cells → the cells of `keys` as a tuple; a column missing from the file reads as empty text."""
+    positions = [mapping.get(key) for key in keys]
+    if all(p is not None for p in positions):
+        return itemgetter(*positions)
+    return lambda cells: tuple("" if p is None else cells[p] for p in positions)
 
 
 # --- the three files --------------------------------------------------------------------------------
+
+_MANIFEST_FAST_KEYS = ("number", "code", "status", "give_date", "reserve_date", "confirm_date", "qty", "unit",
+                       "method", "site", "name", "carrier", "carrier_qty", "processor", "processor_qty",
+                       "processed_date")
+
 
 def parse_manifests(data: bytes, file: str, parsed: Parsed) -> None:
     rows = read_rows(data, file, sheet_hint="인계서진행상황")
     header, mapping = _locate_header(rows, MANIFEST_HEADERS, MANIFEST_REQUIRED, file)
     seen: dict[str, int] = {}
-    errors, warnings = parsed.errors, parsed.warnings
-    for number, cells in _data_rows(rows, header):
-        r = _RowReader(file, number, cells, mapping, errors, warnings)
-        manf = r.text("number")
-        if not manf:
-            r.error("number", "인계서번호가 비어 있습니다.")
-        elif manf in seen:
-            r.error("number", f"같은 인계서번호가 {seen[manf]}행에도 있습니다. 중복 행을 지워 주세요.")
-        code = r.code()
-        status = r.text("status").upper()
-        if status not in STATUS_LABEL:
-            r.error("status", "진행상황은 Y(완료), M(오류), B(정상/진행중) 중 하나여야 합니다.")
-        give_date = r.date("give_date", required=True)
-        reserve_date = r.date("reserve_date", required=False)
-        confirm_date = r.date("confirm_date", required=False)
-        processed_date = r.date("processed_date", required=False)
-        unit = r.unit()
-        qty = r.quantity("qty", required=True)
-        carrier_qty = r.quantity("carrier_qty", required=False)
-        processor_qty = r.quantity("processor_qty", required=False)
-        method = r.text("method")
-        if not (len(method) == 4 and method.isdigit() and (method[0] in "12" or method == "9000")):
-            r.error("method", "처리방법 코드는 1xxx(자가처리), 2xxx(위탁처리), 9000(재위탁) 중 하나여야 합니다.")
-        if not r.ok or give_date is None or qty is None:
-            continue
-        seen[manf] = number
-        parsed.manifests.append(Manifest(
-            row=number, number=manf, site=r.text("site"), code=code, name=r.text("name"), status=status,
-            give_date=give_date, reserve_date=reserve_date, confirm_date=confirm_date, qty_text=_qty_text(qty),
-            unit=unit, mg=to_mg(qty, unit), method=method, carrier=r.text("carrier"),
-            carrier_mg=None if carrier_qty is None else to_mg(carrier_qty, unit), processor=r.text("processor"),
-            processor_mg=None if processor_qty is None else to_mg(processor_qty, unit), processed_date=processed_date,
-        ))
+    errors, warnings, out = parsed.errors, parsed.warnings, parsed.manifests
+    get = _getter(mapping, _MANIFEST_FAST_KEYS)
+    fast = _FastCells()
+    statuses = {s: s for s in STATUS_LABEL}
+    for index in range(header + 1, len(rows)):
+        number, cells = rows[index]
+        try:  # one pass over the usual well-formed text row
+            (number_raw, code_raw, status_raw, give_raw, reserve_raw, confirm_raw, qty_raw, unit_raw, method_raw,
+             site_raw, name_raw, carrier_raw, carrier_qty_raw, processor_raw, processor_qty_raw,
+             processed_raw) = get(cells)
+            manf = number_raw.strip()
+            status = statuses.get(status_raw.strip().upper())
+            give_date = fast.date(give_raw)
+            if not manf or manf in seen or status is None or give_date is None:
+                raise _Slow
+            unit = fast.unit(unit_raw)
+            qty = fast.quantity(qty_raw, unit)
+            if qty is None:
+                raise _Slow
+            carrier_qty = fast.quantity(carrier_qty_raw, unit)
+            processor_qty = fast.quantity(processor_qty_raw, unit)
+            # positional, in field order (3x cheaper than keywords at this volume); test_fast_reading compares
+            # every field with the careful reader's keyword construction
+            manifest = Manifest(
+                number, manf, site_raw.strip(), fast.code(code_raw), name_raw.strip(), status, give_date,
+                fast.date(reserve_raw), fast.date(confirm_raw), qty[0], unit, qty[1], fast.method(method_raw),
+                carrier_raw.strip(), None if carrier_qty is None else carrier_qty[1], processor_raw.strip(),
+                None if processor_qty is None else processor_qty[1], fast.date(processed_raw))
+        except (_Slow, AttributeError, IndexError):
+            careful = _read_manifest(file, number, cells, mapping, seen, errors, warnings)
+            if careful is None:
+                continue
+            manifest = careful
+        seen[manifest.number] = number
+        out.append(manifest)
+
+
+def _read_manifest(file: str, number: int, cells: list[Any], mapping: dict[str, int], seen: dict[str, int],
+                   errors: list[RowError], warnings: list[RowError]) -> Manifest | None:
+    """The careful reading of one row: every unreadable cell becomes a RowError (None if any)."""
+    r = _RowReader(file, number, cells, mapping, errors, warnings)
+    manf = r.text("number")
+    if not manf:
+        r.error("number", "인계서번호가 비어 있습니다.")
+    elif manf in seen:
+        r.error("number", f"같은 인계서번호가 {seen[manf]}행에도 있습니다. 중복 행을 지워 주세요.")
+    code = r.code()
+    status = r.text("status").upper()
+    if status not in STATUS_LABEL:
+        r.error("status", "진행상황은 Y(완료), M(오류), B(정상/진행중) 중 하나여야 합니다.")
+    give_date = r.date("give_date", required=True)
+    reserve_date = r.date("reserve_date", required=False)
+    confirm_date = r.date("confirm_date", required=False)
+    processed_date = r.date("processed_date", required=False)
+    unit = r.unit()
+    qty = r.quantity("qty", required=True)
+    carrier_qty = r.quantity("carrier_qty", required=False)
+    processor_qty = r.quantity("processor_qty", required=False)
+    method = r.text("method")
+    if not (len(method) == 4 and method.isdigit() and (method[0] in "12" or method == "9000")):
+        r.error("method", "처리방법 코드는 1xxx(자가처리), 2xxx(위탁처리), 9000(재위탁) 중 하나여야 합니다.")
+    if not r.ok or give_date is None or qty is None:
+        return None
+    return Manifest(
+        row=number, number=manf, site=r.text("site"), code=code, name=r.text("name"), status=status,
+        give_date=give_date, reserve_date=reserve_date, confirm_date=confirm_date, qty_text=_qty_text(qty),
+        unit=unit, mg=to_mg(qty, unit), method=method, carrier=r.text("carrier"),
+        carrier_mg=None if carrier_qty is None else to_mg(carrier_qty, unit), processor=r.text("processor"),
+        processor_mg=None if processor_qty is None else to_mg(processor_qty, unit), processed_date=processed_date,
+    )
 
 
 def parse_generation(data: bytes, file: str, parsed: Parsed) -> None:
     rows = read_rows(data, file, sheet_hint="발생량")
     header, mapping = _locate_header(rows, GENERATION_HEADERS, GENERATION_REQUIRED, file)
-    for number, cells in _data_rows(rows, header):
-        r = _RowReader(file, number, cells, mapping, parsed.errors, parsed.warnings, qty_label="발생량")
-        day = r.date("day", required=True)
-        code = r.code()
-        unit = r.unit()
-        qty = r.quantity("qty", required=True)
-        if not r.ok or day is None or qty is None:
-            continue
-        parsed.generation.append(Generation(row=number, site=r.text("site"), day=day, code=code, name=r.text("name"),
-                                            qty_text=_qty_text(qty), unit=unit, mg=to_mg(qty, unit)))
+    out = parsed.generation
+    get = _getter(mapping, ("day", "code", "qty", "unit", "site", "name"))
+    fast = _FastCells()
+    for index in range(header + 1, len(rows)):
+        number, cells = rows[index]
+        try:
+            day_raw, code_raw, qty_raw, unit_raw, site_raw, name_raw = get(cells)
+            day = fast.date(day_raw)
+            code = fast.code(code_raw)
+            unit = fast.unit(unit_raw)
+            qty = fast.quantity(qty_raw, unit)
+            if day is None or qty is None:
+                raise _Slow
+            out.append(Generation(number, site_raw.strip(), day, code, name_raw.strip(), qty[0], unit, qty[1]))
+        except (_Slow, AttributeError, IndexError):
+            r = _RowReader(file, number, cells, mapping, parsed.errors, parsed.warnings, qty_label="발생량")
+            day_ = r.date("day", required=True)
+            code = r.code()
+            unit = r.unit()
+            quantity = r.quantity("qty", required=True)
+            if not r.ok or day_ is None or quantity is None:
+                continue
+            out.append(Generation(row=number, site=r.text("site"), day=day_, code=code, name=r.text("name"),
+                                  qty_text=_qty_text(quantity), unit=unit, mg=to_mg(quantity, unit)))
 
 
 def parse_openings(data: bytes, file: str, parsed: Parsed) -> None:
     rows = read_rows(data, file, sheet_hint="이월량")
     header, mapping = _locate_header(rows, OPENING_HEADERS, OPENING_REQUIRED, file)
     seen: dict[tuple[str, str], int] = {}
-    for number, cells in _data_rows(rows, header):
+    for number, cells in rows[header + 1:]:
         r = _RowReader(file, number, cells, mapping, parsed.errors, parsed.warnings, qty_label="이월량")
         code = r.code()
         unit = r.unit(default="01")
@@ -495,12 +634,13 @@ def load(*, manifests: tuple[str, bytes], generation: tuple[str, bytes],
          opening: tuple[str, bytes] | None = None) -> Parsed:
     """Parse the three inputs given as (file name, content). Raises FileError for unreadable files."""
     parsed = Parsed()
-    parse_manifests(manifests[1], manifests[0], parsed)
-    parse_generation(generation[1], generation[0], parsed)
-    files = {"generation": generation[0], "opening": opening[0] if opening else ""}
-    if opening is not None:
-        parse_openings(opening[1], opening[0], parsed)
-    _assign_sites(parsed, files)
+    with paused_gc():
+        parse_manifests(manifests[1], manifests[0], parsed)
+        parse_generation(generation[1], generation[0], parsed)
+        files = {"generation": generation[0], "opening": opening[0] if opening else ""}
+        if opening is not None:
+            parse_openings(opening[1], opening[0], parsed)
+        _assign_sites(parsed, files)
     return parsed
 
 

@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, getcontext
 from itertools import accumulate
+from operator import sub
 from typing import Any
 
 from cxops.kits.allbaro import explain
 from cxops.kits.allbaro.ledger import Key, LedgerRow, build_ledger, tonnes, year_end
-from cxops.kits.allbaro.parsing import UNIT_MG, Generation, Manifest, Opening, Parsed
+from cxops.kits.allbaro.parsing import UNIT_MG, Generation, Manifest, Opening, Parsed, paused_gc
 
 TOLERANCE_MG = 500_000  # 0.0005 t: quantities are registered to the kilogram
 WEIGHING_TOLERANCE = Decimal("0.10")
@@ -104,6 +105,8 @@ def _unit_for(factor_mg: int) -> str | None:
 
 def _exact_unmatched(gens: list[Generation], mans: list[Manifest]) -> tuple[list[Generation], list[Manifest]]:
     """Pair generation rows and manifests of one day one-to-one by equal quantity; return the leftovers."""
+    if len(gens) == 1 and len(mans) == 1:  # the usual day
+        return ([], []) if gens[0].mg == mans[0].mg else (list(gens), list(mans))
     pool = Counter(m.mg for m in mans)
     left_gens = []
     for g in gens:
@@ -121,26 +124,51 @@ def _exact_unmatched(gens: list[Generation], mans: list[Manifest]) -> tuple[list
     return left_gens, left_mans
 
 
+@dataclass
+class _ByYear:
+    """The parsed rows split by report year in one pass, and the waste names (first name seen per code)."""
+
+    manifests: dict[int, list[Manifest]]
+    generation: dict[int, list[Generation]]
+    names: dict[str, str]
+    manifest_count: int
+    generation_count: int
+
+    @classmethod
+    def of(cls, parsed: Parsed) -> _ByYear:
+        manifests: dict[int, list[Manifest]] = defaultdict(list)
+        generation: dict[int, list[Generation]] = defaultdict(list)
+        names: dict[str, str] = {}
+        for g in parsed.generation:
+            generation[g.day.year].append(g)
+            if g.name and g.code not in names:
+                names[g.code] = g.name
+        for m in parsed.manifests:
+            manifests[m.give_date.year].append(m)
+            if m.name and m.code not in names:
+                names[m.code] = m.name
+        return cls(manifests=manifests, generation=generation, names=names,
+                   manifest_count=len(parsed.manifests), generation_count=len(parsed.generation))
+
+
 class _Checker:
     def __init__(self, parsed: Parsed, year: int, openings: dict[Key, int] | None,
-                 weighing_tolerance: Decimal) -> None:
+                 weighing_tolerance: Decimal, by_year: _ByYear | None = None) -> None:
+        rows = by_year if by_year is not None else _ByYear.of(parsed)
         self.year = year
         self.tolerance = weighing_tolerance
         self.jan1 = date(year, 1, 1)
         self.ndays = (date(year, 12, 31) - self.jan1).days + 1
         self.month_bounds = [((date(year, m, 1) - self.jan1).days,
                               (date(year + (m == 12), m % 12 + 1, 1) - self.jan1).days) for m in range(1, 13)]
-        self.mans = [m for m in parsed.manifests if m.give_date.year == year]
-        self.gens = [g for g in parsed.generation if g.day.year == year]
-        self.out_of_year = {"manifests": len(parsed.manifests) - len(self.mans),
-                            "generation": len(parsed.generation) - len(self.gens)}
+        self.mans = rows.manifests.get(year, [])
+        self.gens = rows.generation.get(year, [])
+        self.out_of_year = {"manifests": rows.manifest_count - len(self.mans),
+                            "generation": rows.generation_count - len(self.gens)}
         self.openings: dict[Key, int] = (openings if openings is not None
                                          else {(o.site, o.code): o.mg for o in parsed.openings})
         self.opening_rows: dict[Key, Opening] = {(o.site, o.code): o for o in parsed.openings}
-        self.names: dict[str, str] = {}
-        for code, name in [(g.code, g.name) for g in parsed.generation] + [(m.code, m.name) for m in parsed.manifests]:
-            if name:
-                self.names.setdefault(code, name)
+        self.names: dict[str, str] = dict(rows.names)
         self.keys: set[Key] = set(self.openings) | {(m.site, m.code) for m in self.mans} | {
             (g.site, g.code) for g in self.gens}
         self.gen_day: dict[Key, list[int]] = {k: [0] * self.ndays for k in self.keys}
@@ -149,16 +177,18 @@ class _Checker:
         self.counted_at: dict[tuple[Key, int], list[Manifest]] = defaultdict(list)
         self.all_at: dict[tuple[Key, int], list[Manifest]] = defaultdict(list)
         jan1 = self.jan1.toordinal()
+        gen_day, out_day, gens_at, all_at, counted_at = (self.gen_day, self.out_day, self.gens_at, self.all_at,
+                                                         self.counted_at)
         for g in self.gens:
             key, d = (g.site, g.code), g.day.toordinal() - jan1
-            self.gen_day[key][d] += g.mg
-            self.gens_at[(key, d)].append(g)
+            gen_day[key][d] += g.mg
+            gens_at[(key, d)].append(g)
         for m in self.mans:
             key, d = (m.site, m.code), m.give_date.toordinal() - jan1
-            self.all_at[(key, d)].append(m)
+            all_at[(key, d)].append(m)
             if m.counted:
-                self.out_day[key][d] += m.mg
-                self.counted_at[(key, d)].append(m)
+                out_day[key][d] += m.mg
+                counted_at[(key, d)].append(m)
         self.site_keys: dict[str, list[Key]] = defaultdict(list)
         for key in sorted(self.keys):
             self.site_keys[key[0]].append(key)
@@ -179,18 +209,20 @@ class _Checker:
 
     # --- (c) unit mix-ups ------------------------------------------------------------------------
     def unit_mixups(self) -> None:
+        # the most used unit per key (ties: the unit seen first, generation rows before manifests)
+        counts = Counter((g.site, g.code, g.unit) for g in self.gens)
+        counts.update((m.site, m.code, m.unit) for m in self.mans)
+        best: dict[Key, int] = {}
         dominant: dict[Key, str] = {}
-        units: dict[Key, Counter[str]] = defaultdict(Counter)
-        for g in self.gens:
-            units[(g.site, g.code)][g.unit] += 1
-        for m in self.mans:
-            units[(m.site, m.code)][m.unit] += 1
-        for key, counter in units.items():
-            dominant[key] = counter.most_common(1)[0][0]
+        for (site, code, unit), count in counts.items():
+            if count > best.get((site, code), 0):
+                best[(site, code)] = count
+                dominant[(site, code)] = unit
+        gens_at = self.gens_at
         for (key, d), mans in self.counted_at.items():
-            gens = self.gens_at.get((key, d))
-            if not gens:
-                continue
+            gens = gens_at.get((key, d))
+            if not gens or (len(gens) == 1 and len(mans) == 1 and gens[0].mg == mans[0].mg):
+                continue  # nothing on this day, or the usual day: one generation row, one manifest, same amount
             left_gens, left_mans = _exact_unmatched(gens, mans)
             for g in left_gens:
                 for m in left_mans:
@@ -217,8 +249,11 @@ class _Checker:
             if len(gens) < 5:
                 continue
             median = sorted(g.mg for g in gens)[len(gens) // 2]
+            if median == 0:
+                continue
+            low, high = median // OUTLIER_RATIO, median * OUTLIER_RATIO
             for g in gens:
-                if id(g) in self.involved or median == 0:
+                if low < g.mg < high or id(g) in self.involved:  # not 300x off: _rescaled would say None
                     continue
                 intended = self._rescaled(g.mg, median)
                 if intended is None:
@@ -234,8 +269,11 @@ class _Checker:
             if len(mans) < 5:
                 continue
             median = sorted(m.mg for m in mans)[len(mans) // 2]
+            if median == 0:
+                continue
+            low, high = median // OUTLIER_RATIO, median * OUTLIER_RATIO
             for m in mans:
-                if id(m) in self.involved or median == 0:
+                if low < m.mg < high or id(m) in self.involved:
                     continue
                 intended = self._rescaled(m.mg, median)
                 if intended is None:
@@ -368,7 +406,7 @@ class _Checker:
 
     # --- (b)/(h) unconfirmed manifests, (f) stale opening balances -------------------------------
     def balances(self) -> dict[Key, list[int]]:
-        return {key: list(accumulate((g - o for g, o in zip(self.gen_day[key], self.out_day[key], strict=True)),
+        return {key: list(accumulate(map(sub, self.gen_day[key], self.out_day[key]),  # both ndays long
                                      initial=self.openings.get(key, 0)))[1:] for key in self.keys}
 
     def unconfirmed(self, balances: dict[Key, list[int]]) -> None:
@@ -448,21 +486,45 @@ class _Checker:
             ))
 
     # --- (e) weighing, (g) processing method ----------------------------------------------------
+    def _off_scale(self) -> Callable[[int, int], bool]:
+        """(received, given) → |received − given| / given > tolerance, for given > 0, in integers.
+
+        Decides exactly as the Decimal division at the context's precision: only a quotient within that
+        precision's rounding of the tolerance is left to the Decimal division itself.
+        """
+        tolerance = self.tolerance
+        num, den = tolerance.as_integer_ratio()
+        scale = 10 ** max(getcontext().prec - 2, 0)
+
+        def over(received: int, given: int) -> bool:
+            lhs, rhs = abs(received - given) * den, num * abs(given)
+            if abs(lhs - rhs) * scale <= abs(rhs):
+                return abs(Decimal(received - given) / Decimal(given)) > tolerance
+            return lhs > rhs
+
+        return over
+
     def row_checks(self) -> None:
         weighing: dict[tuple[Key, int], list[tuple[Manifest, str, int]]] = defaultdict(list)
         methods: dict[tuple[Key, int], list[tuple[Manifest, str]]] = defaultdict(list)
+        over = self._off_scale()
+        parties: dict[tuple[str, str], bool] = {}  # (processor, site) → same_party: a few pairs, many rows
         for m in self.mans:
             key = (m.site, m.code)
             for party, received in (("처리자", m.processor_mg), ("운반자", m.carrier_mg)):
                 if received is None or m.mg == 0:
                     continue
-                if abs(Decimal(received - m.mg) / Decimal(m.mg)) > self.tolerance:
+                if over(received, m.mg):
                     weighing[(key, m.give_date.month)].append((m, party, received))
                     break
-            if m.site and m.processor:
-                if m.method.startswith("1") and not same_party(m.processor, m.site):
+            if m.site and m.processor and m.method[:1] in ("1", "2"):
+                pair = (m.processor, m.site)
+                same = parties.get(pair)
+                if same is None:
+                    same = parties[pair] = same_party(m.processor, m.site)
+                if m.method.startswith("1") and not same:
                     methods[(key, m.give_date.month)].append((m, "2" + m.method[1:]))
-                elif m.method.startswith("2") and same_party(m.processor, m.site):
+                elif m.method.startswith("2") and same:
                     methods[(key, m.give_date.month)].append((m, "1" + m.method[1:]))
         for (key, month), items in sorted(weighing.items()):
             dues = [explain.deadline(m.processed_date or m.give_date) for m, _, _ in items]
@@ -505,19 +567,22 @@ class _Checker:
 
 
 def reconcile(parsed: Parsed, *, year: int, openings: dict[Key, int] | None = None,
-              weighing_tolerance: Decimal = WEIGHING_TOLERANCE) -> Result:
+              weighing_tolerance: Decimal = WEIGHING_TOLERANCE, _by_year: _ByYear | None = None) -> Result:
     """Ledger and issues for one report year. `openings` overrides the opening-balance file (year chaining)."""
-    return _Checker(parsed, year, openings, weighing_tolerance).run()
+    with paused_gc():
+        return _Checker(parsed, year, openings, weighing_tolerance, _by_year).run()
 
 
 def reconcile_years(parsed: Parsed, years: Iterable[int]) -> list[Result]:
     """Several consecutive years: each year opens with the previous year's December storage as exported."""
     results: list[Result] = []
     openings: dict[Key, int] | None = None
-    for year in sorted(years):
-        result = reconcile(parsed, year=year, openings=openings)
-        openings = result.year_end()
-        results.append(result)
+    with paused_gc():
+        by_year = _ByYear.of(parsed)  # one pass over the rows, not one per year
+        for year in sorted(years):
+            result = reconcile(parsed, year=year, openings=openings, _by_year=by_year)
+            openings = result.year_end()
+            results.append(result)
     return results
 
 
