@@ -32,6 +32,7 @@ from django.db import connection, transaction  # noqa: E402
 from cxops.core.models import Membership, User, Workspace  # noqa: E402
 from cxops.core.services import membership_set, user_create, workspace_create  # noqa: E402
 from cxops.core.text import identifier_tokens, lexemes  # noqa: E402
+from cxops.sla.services import tickets_sla_compute, workspace_sla_defaults_install  # noqa: E402
 from cxops.tickets import numbering  # noqa: E402
 from cxops.tickets.models import (  # noqa: E402
     Customer,
@@ -123,6 +124,7 @@ def main() -> None:
     other_count = int(total * args.other_share)
     plan = [(main_ws, total - other_count), (other_ws, other_count)]
     for workspace, count in plan:
+        workspace_sla_defaults_install(workspace=workspace)
         load_workspace(workspace, count, rng, agents, subjects, customer_lines, replies, notes, product_lex, now,
                        args.batch)
     if connection.vendor == "postgresql":
@@ -220,6 +222,8 @@ def load_workspace(workspace: Workspace, count: int, rng: random.Random, agents:
                                             body_text=body, body_html=f"<p>{body}</p>", created_at=at,
                                             author_name="" if kind == "customer" else "상담원"))
             Message.objects.bulk_create(msg_rows, batch_size=batch)
+            # SLA deadlines in bulk, as the importer does (past warnings and breaches stay quiet).
+            tickets_sla_compute(workspace_id=workspace.pk, ticket_ids=[t.pk for t in made], quiet_past=True)
             TicketSearchDoc.objects.bulk_create([
                 TicketSearchDoc(ticket=t, workspace=workspace, subject=d[0], body=d[1], people=d[2], notes=d[3],
                                 created_at=t.created_at)

@@ -20,6 +20,14 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _sla_setup_cache() -> None:
+    # Compiled SLA setups are cached per workspace id in the process; tests reuse ids after rollbacks.
+    from cxops.sla import clocks
+
+    clocks.reset_process_cache()
+
+
 @pytest.fixture
 def workspace(db: None) -> Workspace:
     return make_workspace(slug="shop", name="맛있는 식탁")

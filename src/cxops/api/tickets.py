@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import DateTimeField, Prefetch, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from ninja import Path, Query, Router
 from ninja import Status as HttpStatus
@@ -91,6 +92,12 @@ class TicketOut(ApiSchema):
     solved_at: datetime | None
     closed_at: datetime | None
     last_customer_message_at: datetime | None
+    sla_policy_id: int | None = Field(description="적용된 SLA 정책 id")
+    first_response_due_at: datetime | None = Field(description="첫 응답 기한")
+    next_reply_due_at: datetime | None = Field(description="다음 답변 기한 (고객의 답하지 않은 메시지가 있을 때)")
+    resolution_due_at: datetime | None = Field(description="해결 기한 (고객 응답 대기 중에는 멈춤)")
+    sla_next_due_at: datetime | None = Field(description="진행 중인 SLA 기한 중 가장 이른 것")
+    sla_paused: bool = Field(description="SLA 시계가 멈춰 있는지 (고객 응답 대기 등)")
 
     @classmethod
     def of(cls, ticket: Ticket) -> TicketOut:
@@ -106,13 +113,18 @@ class TicketOut(ApiSchema):
             message_count=ticket.message_count, created_at=ticket.created_at, updated_at=ticket.updated_at,
             first_response_at=ticket.first_response_at, solved_at=ticket.solved_at, closed_at=ticket.closed_at,
             last_customer_message_at=ticket.last_customer_message_at,
+            sla_policy_id=ticket.sla_policy_id, first_response_due_at=ticket.first_response_due_at,
+            next_reply_due_at=ticket.next_reply_due_at, resolution_due_at=ticket.resolution_due_at,
+            sla_next_due_at=ticket.sla_next_due_at, sla_paused=ticket.sla_paused_at is not None,
         )
 
 
 # --- list ---------------------------------------------------------------------------------------
 
 SortParam = Literal["updated_at", "-updated_at", "created_at", "-created_at", "number", "-number",
-                    "priority", "-priority"]
+                    "priority", "-priority", "sla_due", "-sla_due"]
+# Tickets without a running SLA clock sort after every deadline either way (a cursor needs a value).
+NO_DUE_ASC, NO_DUE_DESC = datetime(9999, 12, 31, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class TicketList:
@@ -153,6 +165,8 @@ def ticket_sort_keys(sort: str) -> list[SortKey]:
         # Same order as the inbox: priority, then the most recently updated first.
         return [SortKey("priority_rank", descending, "int"), SortKey("updated_at", True, "datetime"),
                 SortKey("id", True, "int")]
+    if key == "sla_due":
+        return [SortKey("sla_due_key", descending, "datetime"), SortKey("id", descending, "int")]
     return [SortKey(key, descending, "int" if key == "number" else "datetime"), SortKey("id", descending, "int")]
 
 
@@ -166,6 +180,9 @@ def ticket_list(request: HttpRequest, slug: WorkspaceSlug, filters: Query[Ticket
         .select_related(*TICKET_ROW_RELATED)
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
     )
+    if filters.sort.lstrip("-") == "sla_due":
+        missing = NO_DUE_DESC if filters.sort.startswith("-") else NO_DUE_ASC
+        qs = qs.annotate(sla_due_key=Coalesce("sla_next_due_at", Value(missing, output_field=DateTimeField())))
     rows, next_cursor = paginate(qs, keys=ticket_sort_keys(filters.sort), cursor=filters.cursor,
                                  limit=filters.limit, tag=f"tickets:{filters.sort}")
     return {"items": [TicketOut.of(ticket) for ticket in rows], "next_cursor": next_cursor}

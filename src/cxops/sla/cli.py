@@ -69,6 +69,28 @@ def cmd_defaults(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recompute(args: argparse.Namespace) -> int:
+    import time
+
+    from cxops.cli import print_json
+    from cxops.sla.services import workspace_sla_recompute
+
+    workspace = _workspace(args.workspace)
+    started = time.perf_counter()
+    changed = workspace_sla_recompute(workspace_id=workspace.pk)
+    print_json({"workspace": workspace.slug, "changed": changed,
+                "seconds": round(time.perf_counter() - started, 2)})
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from cxops.cli import print_json
+    from cxops.sla.services import sla_check_due
+
+    print_json({"recorded": sla_check_due()})
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sla = sub.add_parser("sla", help="business calendars and SLA deadlines").add_subparsers(dest="action",
                                                                                            required=True)
@@ -87,3 +109,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sla.add_parser("defaults", help="install the Korean default calendar and policies (idempotent)")
     p.add_argument("--workspace", required=True)
     p.set_defaults(handler=cmd_defaults)
+
+    p = sla.add_parser("recompute", help="recompute the deadlines of every open ticket of a workspace")
+    p.add_argument("--workspace", required=True)
+    p.set_defaults(handler=cmd_recompute)
+
+    p = sla.add_parser("check", help="record warnings and breaches whose moment has passed (the minute job)")
+    p.set_defaults(handler=cmd_check)

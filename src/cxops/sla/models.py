@@ -98,3 +98,48 @@ class SlaPolicy(models.Model):
                   "customer_tiers", "tags", "first_response_minutes", "next_reply_minutes", "resolution_minutes",
                   "pause_statuses", "warn_share", "use_cutoff")
         return {f: getattr(self, f) for f in fields}
+
+
+class SlaTarget(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("첫 응답")
+    NEXT_REPLY = "next_reply", _("다음 답변")
+    RESOLUTION = "resolution", _("해결")
+
+
+class SlaEventKind(models.TextChoices):
+    WARNING = "warning", _("임박")
+    BREACH = "breach", _("초과")
+    MET = "met", _("완료")
+
+
+class SlaEvent(models.Model):
+    """One moment of an SLA clock: a warning, a breach, or a target met (with its time in both forms).
+
+    Unique per ticket, target, kind and deadline, so the minute job and retries record each once.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="sla_events")
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    target = models.CharField(max_length=20, choices=SlaTarget.choices)
+    kind = models.CharField(max_length=10, choices=SlaEventKind.choices)
+    due_at = models.DateTimeField()
+    at = models.DateTimeField(help_text="When it happened (the reply, the solve, the warning or breach moment).")
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When the clock of this target started.")
+    wall_seconds = models.IntegerField(null=True, blank=True)
+    business_seconds = models.IntegerField(null=True, blank=True)
+    within_target = models.BooleanField(null=True, blank=True, help_text="For met rows: at or before the deadline.")
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "target", "kind", "due_at"], name="uniq_sla_event"),
+        ]
+        indexes = [
+            models.Index(fields=["ticket", "at"], name="sla_event_ticket_at"),
+            models.Index(fields=["workspace", "kind", "-at"], name="sla_event_ws_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.target} {self.kind}"

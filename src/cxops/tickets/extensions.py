@@ -111,3 +111,21 @@ def register_ticket_lifecycle(hook: TicketLifecycleHook, *, order: int = 100) ->
 def ticket_changed(change: TicketChange) -> None:
     for _, _, hook in _lifecycle_hooks:
         hook(change)
+
+
+# --- agent availability hooks -----------------------------------------------------------------------
+
+AvailabilityHook = Callable[["Membership", str, str], None]
+_availability_hooks: list[AvailabilityHook] = []
+
+
+def register_availability_hook(hook: AvailabilityHook) -> None:
+    """Run `hook(membership, before, after)` inside the transaction that changes an agent's
+    availability (online / away / offline): assignment hands an offline agent's tickets on."""
+    if hook not in _availability_hooks:
+        _availability_hooks.append(hook)
+
+
+def availability_changed(membership: Membership, before: str, after: str) -> None:
+    for hook in _availability_hooks:
+        hook(membership, before, after)

@@ -81,13 +81,10 @@ exported file can be edited and imported again.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import logging
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -123,6 +120,8 @@ from cxops.tickets.models import (
     WorkspaceStatus,
 )
 from cxops.tickets.services import FIELD_LABELS, _status_timestamps, customers_find_or_create_many
+from cxops.tickets.tables import OLE_MAGIC, XLSX_MAGIC, EmptyFile, FileProblem, Table, read_table_data
+from cxops.tickets.tables import cell_text as _text
 
 logger = logging.getLogger(__name__)
 
@@ -228,18 +227,7 @@ class ImportSummary:
         return data
 
 
-class FileProblem(Exception):
-    """The file as a whole cannot be read; the message says what to do."""
-
-
-# --- reading files ----------------------------------------------------------------------------------
-
-@dataclass
-class Table:
-    headers: list[str]
-    header_row: int
-    rows: list[tuple[int, list[Any]]]  # (1-based row number in the file, cells)
-
+# --- reading files: the shared pure reader (cxops.tickets.tables) plus the file-name checks -------------
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -253,107 +241,15 @@ def read_table(path: Path) -> Table:
     except OSError as exc:
         raise FileProblem(f"파일을 읽을 수 없습니다: {path} ({exc.strerror})") from None
     suffix = path.suffix.lower()
-    if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileProblem("예전 엑셀(.xls) 형식이거나 암호가 걸린 엑셀 파일입니다. 암호를 풀고 "
-                          "'Excel 통합 문서(.xlsx)' 또는 CSV로 다시 저장해 주세요.")
-    if suffix in XLSX_SUFFIXES:
-        raise FileProblem("엑셀 파일이 손상되었습니다. 엑셀에서 열어 .xlsx로 다시 저장해 주세요.")
-    if suffix not in TEXT_SUFFIXES:
-        raise FileProblem("CSV(.csv, .tsv, .txt) 또는 엑셀(.xlsx) 파일만 가져올 수 있습니다.")
-    return _read_csv(_decode(data))
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # Excel's "유니코드 텍스트" is UTF-16 with a byte-order mark, tab-separated.
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    else:
-        for encoding in ("utf-8-sig", "cp949"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if "\x00" in text:
-                break
-            return text
-    raise FileProblem("파일의 문자 인코딩을 알 수 없거나 텍스트 파일이 아닙니다. "
-                      "CSV를 UTF-8 또는 CP949(EUC-KR)로 저장하거나 .xlsx로 올려 주세요.")
-
-
-def _sniff_delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", "\t", ";")}
-    best = max(counts, key=lambda d: (counts[d], d == ","))
-    return best if counts[best] else ","
-
-
-def _read_csv(text: str) -> Table:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    if not data.startswith((XLSX_MAGIC, OLE_MAGIC)):
+        if suffix in XLSX_SUFFIXES:
+            raise FileProblem("엑셀 파일이 손상되었습니다. 엑셀에서 열어 .xlsx로 다시 저장해 주세요.")
+        if suffix not in TEXT_SUFFIXES:
+            raise FileProblem("CSV(.csv, .tsv, .txt) 또는 엑셀(.xlsx) 파일만 가져올 수 있습니다.")
     try:
-        return _table(enumerate(reader, start=1))
-    except csv.Error as exc:
-        raise FileProblem(f"CSV 형식이 올바르지 않습니다 ({reader.line_num}번째 줄 근처: {exc}). "
-                          "따옴표가 짝이 맞는지 확인해 주세요.") from None
-
-
-def _read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        logger.info("unreadable xlsx: %r", exc)
-        raise FileProblem("엑셀 파일을 열 수 없습니다(손상되었거나 xlsx가 아닙니다). "
-                          "엑셀에서 열어 .xlsx로 다시 저장해 주세요.") from None
-    except Exception as exc:  # openpyxl raises assorted errors on malformed parts
-        logger.info("unreadable xlsx: %r", exc)
-        raise FileProblem("엑셀 파일을 열 수 없습니다. 엑셀에서 열어 .xlsx로 다시 저장해 주세요.") from None
-    try:
-        if not workbook.worksheets:
-            raise FileProblem("엑셀 파일에 시트가 없습니다.")
-        sheet = workbook.worksheets[0]
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()  # some writers store a wrong size; read every row
-        return _table(enumerate((list(row) for row in sheet.iter_rows(values_only=True)), start=1))
-    finally:
-        workbook.close()
-
-
-def _table(numbered_rows: Iterable[tuple[int, list[Any]]]) -> Table:
-    headers: list[str] | None = None
-    header_row = 0
-    rows: list[tuple[int, list[Any]]] = []
-    for number, cells in numbered_rows:
-        if not any(_text(c) for c in cells):
-            continue
-        if headers is None:
-            headers, header_row = [_text(c) for c in cells], number
-        else:
-            rows.append((number, cells))
-    if headers is None:
-        raise FileProblem("파일이 비어 있습니다. 첫 행에 열 이름, 그 아래에 티켓을 한 행씩 넣어 주세요.")
-    return Table(headers=headers, header_row=header_row, rows=rows)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    text = str(value).replace("\ufeff", "").strip()
-    # Undo the "'" an export puts in front of text that a spreadsheet would run as a formula.
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
-        text = text[1:]
-    return text
+        return read_table_data(data)
+    except EmptyFile:
+        raise FileProblem("파일이 비어 있습니다. 첫 행에 열 이름, 그 아래에 티켓을 한 행씩 넣어 주세요.") from None
 
 
 # --- parsing values ---------------------------------------------------------------------------------
@@ -791,6 +687,10 @@ def _write(*, workspace: Workspace, rows: list[Row], validator: Validator, summa
         created_ids = _create(workspace=workspace, rows=creates, resolved=resolved, actor=actor)
         changed_ids, reindex_ids = _update(workspace=workspace, rows=updates, ids=existing_ids, resolved=resolved,
                                            actor=actor)
+        # SLA deadlines of what was written, in bulk; warnings and breaches already past stay quiet.
+        from cxops.sla.services import tickets_sla_compute
+
+        tickets_sla_compute(workspace_id=workspace.pk, ticket_ids=created_ids + changed_ids, quiet_past=True)
     summary.created = len(created_ids)
     summary.updated = len(changed_ids)
     summary.unchanged = len(updates) - len(changed_ids)

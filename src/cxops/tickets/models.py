@@ -213,6 +213,22 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
+    # SLA clocks (kept by cxops.sla.clocks; see there). The due fields are the deadlines of the
+    # current policy; `sla_next_due_at` is the earliest of the running ones (inbox sort) and
+    # `sla_next_check_at` the next warning or breach moment the minute job must look at.
+    sla_policy = models.ForeignKey("sla.SlaPolicy", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    next_reply_due_at = models.DateTimeField(null=True, blank=True)
+    sla_reply_from = models.DateTimeField(null=True, blank=True, help_text="The unanswered customer message the "
+                                                                           "next-reply clock runs from.")
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    sla_next_due_at = models.DateTimeField(null=True, blank=True)
+    sla_next_check_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(default=0, help_text="Business seconds spent in pause statuses.")
+    sla_flags = models.PositiveSmallIntegerField(default=0, help_text="Warnings and breaches already recorded "
+                                                                      "for the current deadlines (bit set).")
 
     class Meta:
         constraints = [
@@ -241,6 +257,12 @@ class Ticket(models.Model):
                          name="tk_open_ws_prio_upd", condition=models.Q(status__in=list(OPEN_STATUSES))),
             models.Index(models.F("workspace"), priority_rank_expression().desc(), models.F("updated_at").desc(),
                          name="tk_ws_prio_upd"),
+            # SLA: the inbox sorted by the next deadline (open tickets), and the minute job's queue.
+            models.Index(fields=["workspace", "status", "sla_next_due_at"], name="tk_ws_status_sla_due"),
+            models.Index(fields=["workspace", "sla_next_due_at"], name="tk_open_ws_sla_due",
+                         condition=models.Q(status__in=list(OPEN_STATUSES))),
+            models.Index(fields=["sla_next_check_at"], name="tk_sla_check",
+                         condition=models.Q(sla_next_check_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -95,6 +95,7 @@ class InboxFilters:
 
     SORTS: ClassVar[dict[str, str]] = {
         "updated_at": "updated_at", "created_at": "created_at", "number": "number", "priority": "priority",
+        "sla_due": "sla_next_due_at",
     }
 
     @classmethod
@@ -193,6 +194,13 @@ def inbox_queryset(*, membership: Membership, filters: InboxFilters, sort: str =
 
         qs = qs.annotate(priority_rank=priority_rank_expression())
         order = ("-priority_rank" if descending else "priority_rank", "-updated_at")
+    elif key == "sla_due":
+        # The next SLA deadline; tickets without a running clock last either way.
+        from django.db.models import F
+
+        due = F("sla_next_due_at")
+        return qs.order_by(due.desc(nulls_last=True) if descending else due.asc(nulls_last=True),
+                           "-id" if descending else "id")
     else:
         column = InboxFilters.SORTS[key]
         order = (f"-{column}" if descending else column, "-id" if descending else "id")
@@ -205,6 +213,8 @@ INBOX_ROW_FIELDS = (
     "customer__id", "customer__name", "assignee__id", "assignee__email", "assignee__display_name",
     "category__id", "category__name", "category__parent_id", "category__parent__id", "category__parent__name",
     "custom_status__id", "custom_status__name",
+    # The SLA badge (cxops.sla.templatetags.sla).
+    "team_id", "sla_policy_id", "sla_next_due_at", "sla_next_check_at", "sla_paused_at", "sla_flags",
 )
 
 

@@ -297,6 +297,12 @@ def _event(ticket: Ticket, text: str, actor: User | None, data: dict[str, Any] |
                         author_name=actor.label if actor else "시스템", meta=data or {})
 
 
+def ticket_event_add(*, ticket: Ticket, text: str, data: dict[str, Any] | None = None,
+                     actor: User | None = None) -> Message:
+    """A system entry on the ticket's timeline (SLA warnings and breaches, jobs); no status change."""
+    return _event(ticket, text, actor, data)
+
+
 def ticket_subject(subject: str, body_text: str) -> str:
     """The subject a new ticket is stored with: white space collapsed, else the body's first line."""
     return " ".join(subject.split())[:250] or (body_text.strip().splitlines() or ["(제목 없음)"])[0][:80]
@@ -415,8 +421,9 @@ def _status_timestamps(ticket: Ticket, new_status: str, now: datetime) -> None:
 
 
 def ticket_update(*, ticket: Ticket, by: Membership | None, tags: Sequence[str] | None = None,
-                  **changes: Any) -> Ticket:
-    """Change classification, status or owner. Writes one audit row and one timeline event."""
+                  reason: str = "", **changes: Any) -> Ticket:
+    """Change classification, status or owner. Writes one audit row and one timeline event
+    (`reason`, when given, is added to the event: "자동 배정 (최소 부하)")."""
     actor = _require_writer(by, ticket.workspace)
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
@@ -467,7 +474,8 @@ def ticket_update(*, ticket: Ticket, by: Membership | None, tags: Sequence[str] 
         ticket.updated_at = now
         ticket.save()
         audit.record(workspace=workspace, actor=actor, action="ticket.update", obj=ticket, changes=delta)
-        _event(ticket, describe_changes(delta), actor, {"changes": delta})
+        _event(ticket, describe_changes(delta) + (f" — {reason}" if reason else ""), actor,
+               {"changes": delta, **({"reason": reason} if reason else {})})
         if "subject" in delta or "tags" in delta:
             search.index_ticket(ticket)
         extensions.ticket_changed(extensions.TicketChange(
@@ -814,6 +822,7 @@ def agent_availability_set(*, membership: Membership, availability: str) -> Memb
         membership.save(update_fields=["availability"])
         audit.record(workspace=membership.workspace, actor=membership.user, action="membership.availability",
                      obj=membership, changes={"availability": [before, availability]})
+        extensions.availability_changed(membership, before, availability)
     return membership
 
 

@@ -72,6 +72,7 @@ SCALAR_KEYS = ("assignee", "team", "category", "product", "tag", "created_from",
 FILTER_KEYS = LIST_KEYS + SCALAR_KEYS
 SORT_CHOICES = [
     ("-updated_at", gettext_lazy("최근 업데이트순")),
+    ("sla_due", gettext_lazy("SLA 기한 임박순")),
     ("updated_at", gettext_lazy("오래된 업데이트순")),
     ("-created_at", gettext_lazy("최근 접수순")),
     ("created_at", gettext_lazy("오래된 접수순")),
