@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -79,12 +80,31 @@ def test_report_counts_changes_verbatims_and_exports(workspace, spike):
     assert row.count == 4 + 40 + 1 and row.previous == 8
     assert report.open_count == 1 and report.open_tickets[0].number == ticket.number
     assert report.verbatims and "010-****-5678" in report.verbatims[0].text and "홍길동" not in report.verbatims[0].text
-    assert not report.remedies_available
+    assert report.remedies_available and report.remedies == []
     assert "<svg" in report.chart_svg()
     book = load_workbook(io.BytesIO(to_xlsx(report)))
-    assert book.sheetnames == ["요약", "사유별", "주별 추이", "고객 의견", "미해결 티켓"]
+    assert book.sheetnames == ["요약", "사유별", "주별 추이", "고객 의견", "보상 내역", "미해결 티켓"]
     assert book["사유별"]["A2"].value == "취소/교환/반품 > 환불"
     assert Message.objects.filter(ticket=ticket).exists()
+
+
+def test_report_lists_the_remedies_paid_for_the_product(workspace, spike):
+    from cxops.complaints import services as complaints
+
+    agent, lead = make_member(workspace, "agent"), make_member(workspace, "lead")
+    ticket = make_ticket(workspace, subject="불량 환불", body="제품이 불량이에요")
+    refund = Category.objects.get(workspace=workspace, name="환불")
+    Ticket.objects.filter(pk=ticket.pk).update(product=spike, category=refund)
+    ticket.refresh_from_db()
+    paid = complaints.remedy_propose(ticket=ticket, by=agent, kind="refund", amount=50_000, reason="불량")
+    complaints.remedy_approve(remedy=paid, by=lead, reason="불량 확인")
+    complaints.remedy_reject(remedy=complaints.remedy_propose(ticket=ticket, by=agent, kind="coupon", amount=90_000,
+                                                              reason="추가 요청"), by=lead, reason="중복")
+    today = date.fromisoformat(paid.created_at.astimezone(ZoneInfo("Asia/Seoul")).date().isoformat())
+    report = build_report(workspace=workspace, product=spike, start=today - timedelta(days=6), end=today)
+    assert report.remedies == [{"reason": "취소/교환/반품 > 환불", "kind": "환불", "count": 1, "amount": 50_000}]
+    sheet = load_workbook(io.BytesIO(to_xlsx(report)))["보상 내역"]
+    assert [c.value for c in sheet[2]] == ["취소/교환/반품 > 환불", "환불", 1, 50_000]
 
 
 def test_pdf_has_korean_font(workspace, spike):

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from random import Random
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -99,6 +100,11 @@ def load_demo(*, seed: int = 42, now: datetime | None = None, tickets: int = 200
         log("서비스를 거쳐 최근 문의 몇 건을 만드는 중…")
         live.create_live_examples(workspaces=workspaces, users=users, now=now)
         load_kb_demo(workspaces=workspaces, log=log)
+        if apps.is_installed("cxops.complaints"):
+            from cxops.complaints.demo import load_complaint_demo
+
+            log("민원 예시(에스컬레이션, 보상 승인 대기, 1372 민원)를 만드는 중…")
+            load_complaint_demo(workspaces=workspaces)
         for slug, workspace in workspaces.items():
             log(f"{slug}: 검색 색인을 만드는 중…")
             reindex_workspace(workspace_id=workspace.pk)
@@ -190,6 +196,10 @@ def write_workspace(plan: WorkspacePlan, users: dict[str, User], rng: Random) ->
         saved_view_save(workspace=workspace, by=lead_membership, name=view.name, filters=dict(view.filters),
                         sort=view.sort, shared=True)
 
+    # Business hours and SLA policies (Korean defaults), so the history below gets deadlines.
+    from cxops.sla.services import workspace_sla_defaults_install
+
+    workspace_sla_defaults_install(workspace=workspace, actor=admin)
     write_history(plan, workspace, users=users, categories=categories, statuses=statuses, products=products,
                   teams={name: team.pk for name, team in teams.items()})
     return workspace
@@ -273,6 +283,11 @@ def write_history(plan: WorkspacePlan, workspace: Workspace, *, users: dict[str,
         )
         for c in plan.calls
     ], batch_size=500)
+
+    # SLA deadlines of the history in bulk; warnings and breaches already past count as recorded.
+    from cxops.sla.services import tickets_sla_compute
+
+    tickets_sla_compute(workspace_id=workspace.pk, ticket_ids=[t.pk for t in tickets], quiet_past=True)
 
 
 def workspace_counts(workspace: Workspace) -> dict[str, int]:

@@ -183,7 +183,18 @@ def build_report(*, workspace: Workspace, product: Product, start: date, end: da
         verbatims=verbatims, open_tickets=open_tickets, open_count=open_qs.count(),
         inbox_url=inbox_link(workspace, product=product.pk, **period),
         remedies_available=apps.is_installed("cxops.complaints"),
+        remedies=_remedies(workspace, product, lo, hi),
     )
+
+
+def _remedies(workspace: Workspace, product: Product, lo: datetime, hi: datetime) -> list[dict[str, Any]]:
+    """Remedies paid for this product in the period, from complaint handling when it is installed."""
+    if not apps.is_installed("cxops.complaints"):
+        return []
+    from cxops.complaints.selectors import product_remedies
+
+    return [{"reason": r.reason, "kind": r.kind, "count": r.count, "amount": r.amount}
+            for r in product_remedies(workspace_id=workspace.pk, product_id=product.pk, since=lo, until=hi)]
 
 
 # --- exports -------------------------------------------------------------------------------------------
@@ -232,6 +243,12 @@ def to_xlsx(report: ProductReport) -> bytes:
         voices.append([v.number, v.created_at.astimezone(ZoneInfo(report.workspace.timezone)).strftime("%Y-%m-%d"),
                        safe(v.reason), safe(v.text)])
     voices.column_dimensions["D"].width = 80
+
+    paid = book.create_sheet("보상 내역")
+    paid.append(["사유", "보상", "건수", "금액(원)"])
+    for paid_row in report.remedies:
+        paid.append([safe(paid_row["reason"]), safe(paid_row["kind"]), paid_row["count"], paid_row["amount"]])
+    paid.column_dimensions["A"].width = 32
 
     pending = book.create_sheet("미해결 티켓")
     pending.append(["티켓", "제목", "상태", "접수일"])
@@ -322,8 +339,12 @@ def to_pdf(report: ProductReport) -> bytes:
         line("이 기간의 고객 의견이 없습니다.", 10)
     pdf.ln(2)
     line("보상 내역", 12, 8)
-    line("불만 처리의 보상 기록이 아직 없어 이 항목은 표시하지 않습니다." if not report.remedies_available
-         else "보상 내역은 불만 처리 화면에서 확인하세요.", 10)
+    if not report.remedies_available:
+        line("불만 처리의 보상 기록이 아직 없어 이 항목은 표시하지 않습니다.", 10)
+    elif not report.remedies:
+        line("이 기간에 지급한 보상이 없습니다.", 10)
+    for r in report.remedies:
+        line(f"{r['reason']} · {r['kind']}: {r['count']}건, {r['amount']:,}원", 10)
     pdf.ln(2)
     line(f"미해결 티켓 ({report.open_count}건)", 12, 8)
     for t in report.open_tickets:
