@@ -1,5 +1,6 @@
-"""Reading a mailbox over IMAP: new UIDs since the last one seen, each mail ingested in its own
-transaction, and flagged \\Seen on the server only after that transaction committed."""
+"""Reading a mailbox over IMAP: new UIDs since the last one seen, fetched FETCH_BATCH at a time in
+one UID FETCH, parsed and analysed as a batch, each mail ingested in its own transaction, and the
+batch's committed mails flagged \\Seen on the server in one UID STORE after their commits."""
 
 from __future__ import annotations
 
@@ -33,17 +34,45 @@ class PollReport:
                 "error": self.error}
 
 
+def uid_set(uids: list[int]) -> str:
+    """An IMAP sequence set with runs collapsed: [1, 2, 3, 7, 9, 10] → "1:3,7,9:10"."""
+    parts: list[str] = []
+    ordered = sorted(set(uids))
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}:{ordered[j]}")
+        i = j + 1
+    return ",".join(parts)
+
+
 def _fetch(conn: imaplib.IMAP4, uids: list[int]) -> dict[int, bytes]:
-    typ, data = conn.uid("FETCH", ",".join(str(u) for u in uids), "(UID BODY.PEEK[])")
+    # BODY.PEEK: fetching must not set \Seen; that waits for the commit.
+    typ, data = conn.uid("FETCH", uid_set(uids), "(UID BODY.PEEK[])")
     if typ != "OK":
         raise MailConnectionError(f"IMAP FETCH 실패: {data!r}")
+    wanted = set(uids)
     found: dict[int, bytes] = {}
     for item in data:
         if isinstance(item, tuple) and len(item) >= 2:
             match = _UID.search(item[0])
-            if match:
+            if match and int(match.group(1)) in wanted:
                 found[int(match.group(1))] = item[1]
     return found
+
+
+def _mark_seen(conn: imaplib.IMAP4, uids: list[int], *, failing: bool) -> None:
+    try:
+        typ, data = conn.uid("STORE", uid_set(uids), "+FLAGS.SILENT", "(\\Seen)")
+        if typ != "OK":
+            raise MailConnectionError(f"IMAP STORE 실패: {data!r}")
+    except (MailConnectionError, OSError, imaplib.IMAP4.error):
+        if not failing:
+            raise
+        # Already failing for another reason (reported): the mails are in tickets, only unflagged.
+        log.warning("mailbox: could not flag %s mails as seen", len(uids), exc_info=True)
 
 
 def poll_mailbox(mailbox: Mailbox, *, limit: int = 1000) -> PollReport:
@@ -67,20 +96,26 @@ def poll_mailbox(mailbox: Mailbox, *, limit: int = 1000) -> PollReport:
         if typ != "OK":
             raise MailConnectionError(f"IMAP SEARCH 실패: {data!r}")
         uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > mailbox.last_uid)[:limit]
+        workspace = mailbox.workspace
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start:start + FETCH_BATCH]
             bodies = _fetch(conn, batch)
-            done: list[int] = []
             present = [uid for uid in batch if uid in bodies]  # others were expunged meanwhile
-            parsed = services.parse_batch([bodies[uid] for uid in present], mailbox)
-            for uid, parsed_mail in zip(present, parsed, strict=True):
-                result = services.email_ingest(workspace=mailbox.workspace, raw=bodies[uid], mailbox=mailbox,
-                                               imap_uid=uid, parsed=parsed_mail)
-                report.fetched += 1
-                report.statuses[result.status] += 1
-                done.append(uid)
-            if done:  # committed: now the server may show them as read
-                conn.uid("STORE", ",".join(str(u) for u in done), "+FLAGS.SILENT", "(\\Seen)")
+            prepared = services.prepare_batch(workspace=workspace, mailbox=mailbox,
+                                              raws=[bodies[uid] for uid in present])
+            done: list[int] = []
+            failing = True
+            try:
+                for uid, parsed_mail in zip(present, prepared.parsed, strict=True):
+                    result = services.email_ingest(workspace=workspace, raw=bodies[uid], mailbox=mailbox,
+                                                   imap_uid=uid, parsed=parsed_mail, known=prepared.known)
+                    report.fetched += 1
+                    report.statuses[result.status] += 1
+                    done.append(uid)
+                failing = False
+            finally:
+                if done:  # committed: now the server may show them as read
+                    _mark_seen(conn, done, failing=failing)
         services.mailbox_poll_record(mailbox=mailbox, ok=True)
     except (MailConnectionError, OSError, imaplib.IMAP4.error, DatabaseError) as exc:
         report.error = str(exc) or type(exc).__name__

@@ -12,13 +12,15 @@ import hashlib
 import logging
 import re
 import secrets as pysecrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -146,11 +148,12 @@ class IngestFailed(Exception):
 
 
 def _advance(mailbox: Mailbox | None, imap_uid: int | None, counter: str) -> None:
+    """Count the mail and move the mailbox's last UID forward (never back), in one UPDATE."""
     if mailbox is None:
         return
     values: dict[str, Any] = {counter: F(counter) + 1}
     if imap_uid is not None:
-        Mailbox.objects.filter(pk=mailbox.pk, last_uid__lt=imap_uid).update(last_uid=imap_uid)
+        values["last_uid"] = Greatest(F("last_uid"), Value(imap_uid))
         mailbox.last_uid = max(mailbox.last_uid, imap_uid)
     Mailbox.objects.filter(pk=mailbox.pk).update(**values)
 
@@ -207,14 +210,13 @@ def _store_raw(*, workspace: Workspace, mailbox: Mailbox | None, message: Messag
     return item
 
 
-def _rewrite_cids(message: Message, cids: dict[str, int]) -> dict[str, int]:
+def _rewrite_cids(message: Message, cids: dict[str, int], slug: str) -> dict[str, int]:
     """Point `cid:` images of the HTML body at the stored attachments."""
     if not cids:
         return {}
     stored = list(Attachment.objects.filter(message=message).order_by("id").values_list("id", flat=True))
     mapping = {cid: stored[i] for cid, i in cids.items() if i < len(stored)}
     if mapping and message.body_html:
-        slug = message.ticket.workspace.slug
         html = message.body_html
         for cid, attachment_id in mapping.items():
             url = reverse("attachment_download", kwargs={"slug": slug, "attachment_id": attachment_id})
@@ -292,34 +294,72 @@ def build_inbound(parsed: ParsedEmail, mailbox: Mailbox | None) -> tuple[Inbound
     return _inbound(parsed, text, html, attachments, meta), cids
 
 
-def parse_batch(raws: list[bytes], mailbox: Mailbox | None) -> list[ParsedEmail | EmailParseError]:
-    """Parse several mails and analyse all their Korean text in one Kiwi batch (a consumer's
-    FETCH batch): `email_ingest(parsed=…)` then finds the analysis ready."""
+# external_id → (message id, ticket id) of mail the workspace already received
+Known = dict[str, tuple[int, int]]
+
+
+def known_messages(*, workspace: Workspace, external_ids: Iterable[str]) -> Known:
+    """Which of these mails the workspace already has, in one query (a FETCH batch)."""
+    wanted = list({external_id[:250] for external_id in external_ids if external_id})
+    if not wanted:
+        return {}
+    rows = (Message.objects.filter(workspace=workspace, external_id__in=wanted)
+            .values_list("external_id", "pk", "ticket_id"))
+    return {external_id: (pk, ticket_id) for external_id, pk, ticket_id in rows}
+
+
+@dataclass
+class Batch:
+    """A consumer's FETCH batch made ready for `email_ingest`, before any write transaction."""
+
+    parsed: list[ParsedEmail | EmailParseError]
+    known: Known
+
+
+def _people_guess(parsed: ParsedEmail) -> str:
+    """The search document's "people" text of a new customer made from this mail (name, address),
+    as tickets.search builds it: analysed ahead, it is found ready unless the customer is known."""
+    email = (parsed.from_addr or parsed.reply_to).strip().lower()
+    return " ".join(part for part in (parsed.from_name.strip()[:120], email if "@" in email else "") if part)
+
+
+def prepare_batch(*, workspace: Workspace, mailbox: Mailbox | None, raws: list[bytes]) -> Batch:
+    """Parse a FETCH batch, find the mails already received (one query), and analyse the Korean
+    text of the others in one Kiwi batch: each `email_ingest(parsed=…, known=…)` then finds the
+    analysis ready and asks the database nothing before its own transaction."""
     from cxops.core import text as korean
 
     results: list[ParsedEmail | EmailParseError] = []
-    texts: list[str] = []
     for raw in raws:
         try:
-            parsed = parse_email(raw, is_own_id=is_own_message_id, **_limits(False))
+            results.append(parse_email(raw, is_own_id=is_own_message_id, **_limits(False)))
         except EmailParseError as exc:
             results.append(exc)
+    known = known_messages(workspace=workspace,
+                           external_ids=[p.external_id for p in results if isinstance(p, ParsedEmail)])
+    texts: list[str] = []
+    for parsed in results:
+        if not isinstance(parsed, ParsedEmail) or parsed.auto or parsed.external_id[:250] in known:
             continue
-        results.append(parsed)
-        if not parsed.auto:
-            inbound, _cids = build_inbound(parsed, mailbox)
-            body = inbound.body_text or (html_to_text(inbound.body_html) if inbound.body_html else "")
-            texts += [ticket_services.ticket_subject(inbound.subject, body), body]
+        if mailbox is not None and parsed.from_addr == mailbox.address:
+            continue  # our own mail coming back: skipped, never analysed
+        inbound, _cids = build_inbound(parsed, mailbox)
+        body = inbound.body_text or (html_to_text(inbound.body_html) if inbound.body_html else "")
+        texts += [ticket_services.ticket_subject(inbound.subject, body), body, _people_guess(parsed)]
     if texts:
         korean.prepare(texts)
-    return results
+    return Batch(parsed=results, known=known)
 
 
 def email_ingest(*, workspace: Workspace, raw: bytes, mailbox: Mailbox | None = None, imap_uid: int | None = None,
                  relaxed: bool = False, quarantine_on_error: bool = True,
-                 parsed: ParsedEmail | EmailParseError | None = None) -> IngestResult:
+                 parsed: ParsedEmail | EmailParseError | None = None, known: Known | None = None) -> IngestResult:
     """Receive one mail. Idempotent on Message-ID (a content hash when there is none).
-    `parsed`: what `parse_batch` made of these bytes."""
+
+    `parsed` and `known`: what `prepare_batch` made of these bytes and which mails of the batch the
+    workspace already had; `known` is then kept up to date with what this call received, so a
+    mail twice in one batch is still received once (the ticket service checks again inside its
+    transaction in any case)."""
     try:
         if isinstance(parsed, EmailParseError):
             raise parsed
@@ -340,11 +380,16 @@ def email_ingest(*, workspace: Workspace, raw: bytes, mailbox: Mailbox | None = 
     if parsed.auto:
         return _auto_note(workspace=workspace, parsed=parsed, mailbox=mailbox, raw=raw, imap_uid=imap_uid)
 
-    existing = Message.objects.filter(workspace=workspace, external_id=parsed.external_id[:250]).first()
-    if existing is not None:
+    external_id = parsed.external_id[:250]
+    if known is not None:
+        seen = known.get(external_id)
+    else:
+        seen = (Message.objects.filter(workspace=workspace, external_id=external_id)
+                .values_list("pk", "ticket_id").first())
+    if seen is not None:
         with transaction.atomic():
             _advance(mailbox, imap_uid, "skipped_count")
-        return IngestResult(status="duplicate", message_id=existing.pk, ticket_id=existing.ticket_id)
+        return IngestResult(status="duplicate", message_id=seen[0], ticket_id=seen[1])
 
     inbound, cids = build_inbound(parsed, mailbox)
     meta = inbound.meta
@@ -356,9 +401,10 @@ def email_ingest(*, workspace: Workspace, raw: bytes, mailbox: Mailbox | None = 
             raw_item = _store_raw(workspace=workspace, mailbox=mailbox, message=message, raw=raw,
                                   message_id=parsed.message_id)
             meta["raw_email_id"] = raw_item.pk
-            meta["cids"] = _rewrite_cids(message, cids)
+            meta["cids"] = _rewrite_cids(message, cids, workspace.slug)
             message.meta = {**message.meta, "email": meta}
-            message.save(update_fields=["meta", "body_html"])
+            # An UPDATE of the two columns, without save()'s signals and field handling.
+            Message.objects.filter(pk=message.pk).update(meta=message.meta, body_html=message.body_html)
             _advance(mailbox, imap_uid, "received_count")
     except DatabaseError:
         raise  # the database is in trouble: the poller stops and the mail is fetched again next time
@@ -369,6 +415,8 @@ def email_ingest(*, workspace: Workspace, raw: bytes, mailbox: Mailbox | None = 
             raise IngestFailed(QuarantineReason.INGEST_ERROR, detail) from exc
         return _quarantine(workspace=workspace, mailbox=mailbox, raw=raw, reason=QuarantineReason.INGEST_ERROR,
                            detail=detail, imap_uid=imap_uid, parsed=parsed)
+    if known is not None:
+        known[external_id] = (message.pk, message.ticket_id)
     return IngestResult(status="created" if created else "followup", message_id=message.pk,
                         ticket_id=message.ticket_id)
 
@@ -436,6 +484,8 @@ def quarantine_reprocess(*, item: QuarantinedEmail, by: Membership | None) -> In
 
 def quarantine_discard(*, item: QuarantinedEmail, by: Membership | None) -> QuarantinedEmail:
     actor = _require_admin(by, item.workspace)
+    if item.status != QuarantineStatus.HELD:
+        raise ServiceError("이미 처리된 격리 메일입니다.")
     with transaction.atomic():
         item.status = QuarantineStatus.DISCARDED
         item.resolved_at = timezone.now()

@@ -154,8 +154,12 @@ def quarantine_reprocess(request: HttpRequest, item_id: int) -> HttpResponse:
 def quarantine_discard(request: HttpRequest, item_id: int) -> HttpResponse:
     membership = get_membership(request)
     item = selectors.quarantine_get(membership=membership, item_id=item_id)
-    services.quarantine_discard(item=item, by=membership)
-    messages.success(request, _("격리 메일을 폐기했습니다."))
+    try:
+        services.quarantine_discard(item=item, by=membership)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("격리 메일을 폐기했습니다."))
     return redirect("mail_quarantine", slug=membership.workspace.slug)
 
 
