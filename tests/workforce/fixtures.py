@@ -40,8 +40,11 @@ def make_schedule(workspace: Workspace, lead: Membership, agents: list[Membershi
     for agent in agents:
         services.agent_profile_save(workspace=workspace, by=lead, membership_id=agent.pk, contract_hours=40,
                                     days_off="consecutive", max_consecutive_days=6, skills=["phone"])
+    if start is None:  # the Monday after today: the logged calls above are history, never the plan
+        today = timezone.localdate()
+        start = today + dt.timedelta(days=7 - today.weekday())
     schedule = services.schedule_create(workspace=workspace, by=lead, name="테스트 근무표",
-                                        start_date=start or dt.date(2026, 11, 30), weeks=weeks)
+                                        start_date=start, weeks=weeks)
     return services.schedule_solve(schedule_id=schedule.pk, time_limit_s=5)
 
 

@@ -58,6 +58,19 @@ def test_full_scheduler_reaches_the_covering_optimum() -> None:
     assert result.over_coverage == 80
 
 
+def test_two_week_covering_starts_from_the_cyclic_week() -> None:
+    week = _covering_problem(23)
+    problem = Problem(start=MONDAY, days=14, interval_min=60, requirements={"phone": week.requirements["phone"] * 2},
+                      shifts=week.shifts, agents=week.agents)
+    result = solve(problem, time_limit_s=8)
+    assert result.stats["phase1_source"] == "cyclic week"
+    assert result.stats["weekly_progress_s_under"][-1][1] == 0
+    assert result.under_coverage == 0
+    # repeating the week keeps the 5-day limit and the days-off blocks across the week boundary
+    assert check_schedule(problem, result.assignments) == []
+    assert all(a["days_worked"] == 10 for a in result.agent_summary)
+
+
 def test_one_agent_short_of_the_optimum_leaves_an_explained_gap() -> None:
     problem = _covering_problem(22)
     result = solve(problem, time_limit_s=3)
@@ -155,6 +168,17 @@ def test_small_schedule_coverage_report(small: tuple[Problem, Any]) -> None:
     assert all(r.gap == 1 and "no shift template" in r.reason for r in first_night)
     assert result.under_coverage >= len(first_night)
     assert result.under_coverage == sum(r.gap for r in result.coverage)
+
+
+def test_weekly_problem_keeps_every_rule_from_the_repeated_week() -> None:
+    problem = _small_problem()
+    jung = problem.agents[4]
+    problem.agents[4] = Agent(jung.id, 32, min_hours=16, skills=("phone",), forbidden_days=("Mon",))
+    result = solve(problem, time_limit_s=6)
+    assert result.stats["phase1_source"] == "cyclic week"
+    assert check_schedule(problem, result.assignments) == []
+    unreachable = sum(r.gap for r in result.coverage if r.reason.startswith("no shift template"))
+    assert result.under_coverage - unreachable <= result.stats["phase1_under_coverage"]
 
 
 def test_breaks_are_not_coverage() -> None:

@@ -53,11 +53,12 @@ def test_schedule_is_solved_edited_swapped_and_published(workspace, lead):
     assert rows.count() == 10  # two agents × five days of 8 paid hours (40 h contracts)
     day = schedule.start_date
     late = services.shift_template_save(workspace=workspace, by=lead, name="야간", start="22:00", length_min=480)
-    # a late shift followed by the 09:00 shift next morning leaves 3 h of rest: refused, nothing written
-    worked_next = rows.filter(membership=a, date=day + dt.timedelta(days=1)).exists()
-    target_day = day if worked_next else next(
-        d for d in (day + dt.timedelta(days=i) for i in range(7))
-        if rows.filter(membership=a, date=d + dt.timedelta(days=1)).exists())
+    # a late shift followed by the 09:00 shift next morning leaves 3 h of rest: refused, nothing written.
+    # The day is one that a works (and the next too): once it is off, a works 4 days and b 5, so the
+    # swap below always finds a day where exactly one of them works.
+    target_day = next(
+        d for d in (day + dt.timedelta(days=i) for i in range(6))
+        if rows.filter(membership=a, date=d).exists() and rows.filter(membership=a, date=d + dt.timedelta(days=1)).exists())
     with pytest.raises(ServiceError, match="휴식"):
         services.assignment_set(schedule=schedule, by=lead, membership_id=a.pk, date=target_day, shift_id=late.pk)
     # off → fine

@@ -20,6 +20,13 @@ minutes), then fairness: the spread between the most and the least weekend days 
 days weighted by seniority (senior agents get fewer weekends when it is otherwise a tie) and work
 on preferred days off.
 
+When the horizon is whole weeks with the same requirements every week and day rules by weekday
+only, phase 1 is solved on one *cyclic* week (its Sunday is followed by its Monday again, for the
+rest, consecutive-day and night-shift wrap-around) — a model a quarter the size for 4 weeks, which
+CP-SAT drives to a good schedule in seconds — and that week repeated is the phase-1 schedule of the
+whole horizon (it keeps every rule across week boundaries). Phase 2 then starts from it with every
+variable hinted, so it always has a solution to improve.
+
 The coverage report gives, per interval and skill, the requirement, the scheduled agents, the gap
 and the over-coverage; every gap carries the reason it could not be closed: no template works that
 interval, no agent has the skill, too few agents could be there at all (skills, forbidden days,
@@ -252,6 +259,7 @@ class ScheduleResult:
     assignments: list[Assignment]
     coverage: list[CoverageRow]
     agent_summary: list[dict[str, Any]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)  # phase timings and objectives
 
     @property
     def under_coverage(self) -> int:
@@ -275,10 +283,13 @@ class ScheduleResult:
         }
 
 
-def _shift_slots(problem: Problem, shift: ShiftTemplate, day: int) -> list[int]:
-    """Absolute slots of the horizon covered by ``shift`` started on ``day`` (clipped to the horizon)."""
+def _shift_slots(problem: Problem, shift: ShiftTemplate, day: int, *, wrap: bool = False) -> list[int]:
+    """Absolute slots of the horizon covered by ``shift`` started on ``day`` (clipped to the horizon,
+    or wrapped round to its start with ``wrap``)."""
     step = problem.interval_min
     first = day * problem.per_day + shift.start_min // step
+    if wrap:
+        return [(first + i) % problem.slots for i in shift.working_offsets(step)]
     return [first + i for i in shift.working_offsets(step) if first + i < problem.slots]
 
 
@@ -293,17 +304,44 @@ def _agent_shifts(problem: Problem, agent: Agent) -> list[int]:
     return [i for i, s in enumerate(problem.shifts) if not agent.shifts or s.name in agent.shifts]
 
 
-def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, seed: int = 0) -> ScheduleResult:
-    """Build and solve the CP-SAT model; raises ``ValueError`` if the hard rules cannot all hold."""
+@dataclass(slots=True)
+class _Model:
+    model: Any
+    x: dict[tuple[int, int, int, str], Any]
+    total_under: Any
+    secondary: Any
+    coverable: list[tuple[str, int]]  # (skill, slot) that some agent's shift can reach
+    derived: list[tuple[Any, Any]] = field(default_factory=list)  # (variable, how to compute it from x)
+
+    def complete_hint(self, values: dict[tuple[int, int, int, str], bool]) -> None:
+        """Hint every variable from a choice of ``x`` (a complete hint is taken as a solution at
+        once; with only ``x`` hinted CP-SAT may spend its whole budget looking for one)."""
+        self.model.clear_hints()
+        for key, var in self.x.items():
+            self.model.add_hint(var, values.get(key, False))
+        known: dict[int, int] = {}
+        for var, recipe in self.derived:
+            value = recipe(values, known)
+            known[var.index] = value
+            self.model.add_hint(var, value)
+
+
+def _build(problem: Problem, *, cyclic: bool = False) -> _Model:
+    """The CP-SAT model of ``problem``; ``cyclic`` makes the horizon wrap around (its last day is
+    followed by its first again), the model of one week repeated for ever."""
     from ortools.sat.python import cp_model
 
-    problem.validate()
-    started = time.perf_counter()
     step = problem.interval_min
     model = cp_model.CpModel()
     skills = sorted(problem.requirements)
     x: dict[tuple[int, int, int, str], Any] = {}
     works: dict[tuple[int, int], list[Any]] = {}
+    work_keys: dict[tuple[int, int], list[tuple[int, int, int, str]]] = {}
+    derived: list[tuple[Any, Any]] = []
+    days = problem.days
+
+    def worked_value(values: dict[tuple[int, int, int, str], bool], a: int, d: int) -> int:
+        return int(any(values.get(key, False) for key in work_keys[a, d]))
     for a, agent in enumerate(problem.agents):
         allowed_shifts = _agent_shifts(problem, agent)
         agent_skills = [k for k in agent.skills if k in problem.requirements]
@@ -315,15 +353,19 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
                         var = model.new_bool_var(f"x_{a}_{d}_{s}_{k}")
                         x[a, d, s, k] = var
                         day_vars.append(var)
+                        work_keys.setdefault((a, d), []).append((a, d, s, k))
             works[a, d] = day_vars
+            work_keys.setdefault((a, d), [])
             if len(day_vars) > 1:
                 model.add_at_most_one(day_vars)
 
     by_ads: dict[tuple[int, int, int], list[Any]] = {}
     by_dsk: dict[tuple[int, int, str], list[Any]] = {}
+    by_dsk_keys: dict[tuple[int, int, str], list[tuple[int, int, int, str]]] = {}
     for (a, d, s, k), var in x.items():
         by_ads.setdefault((a, d, s), []).append(var)
         by_dsk.setdefault((d, s, k), []).append(var)
+        by_dsk_keys.setdefault((d, s, k), []).append((a, d, s, k))
 
     def worked(a: int, d: int) -> Any:
         return sum(works[a, d]) if works[a, d] else 0
@@ -349,8 +391,10 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
         for d in range(problem.days):
             for gap_days in (1, 2):
                 e = d + gap_days
-                if e >= problem.days:
-                    continue
+                if e >= days:
+                    if not cyclic:
+                        continue
+                    e -= days
                 for s in shift_ids:
                     end = problem.shifts[s].start_min + problem.shifts[s].length_min
                     for t in shift_ids:
@@ -362,8 +406,11 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
                         if first and second:
                             model.add(sum(first) + sum(second) <= 1)
         span = agent.max_consecutive_days + 1
-        for d in range(problem.days - span + 1):
-            model.add(sum(worked(a, e) for e in range(d, d + span)) <= agent.max_consecutive_days)
+        if cyclic and span > days:  # the cycle repeats for ever: it needs a day off somewhere
+            model.add(sum(worked(a, e) for e in range(days)) <= days - 1)
+        for d in range(days if cyclic else days - span + 1):
+            if span <= days:
+                model.add(sum(worked(a, e % days) for e in range(d, d + span)) <= agent.max_consecutive_days)
         if agent.days_off == "consecutive":
             for w0 in range(0, problem.days - 6, 7):
                 starts = []
@@ -373,19 +420,23 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
                     # start ≥ off(d) − off(prev) with off = 1 − worked
                     model.add(start_var >= worked(a, prev) - worked(a, d))
                     starts.append(start_var)
+                    derived.append((start_var, lambda v, _k, a=a, p=prev, d=d: max(
+                        0, worked_value(v, a, p) - worked_value(v, a, d))))
                 model.add(sum(starts) <= 1)
 
     # coverage: y[d, s, k] = number of agents on shift s, day d, skill k
     cover_terms: dict[tuple[str, int], list[Any]] = {(k, t): [] for k in skills for t in range(problem.slots)}
     for d in range(problem.days):
         for s, shift in enumerate(problem.shifts):
-            slots = _shift_slots(problem, shift, d)
+            slots = _shift_slots(problem, shift, d, wrap=cyclic)
             for k in skills:
                 members = by_dsk.get((d, s, k), [])
                 if not members or not slots:
                     continue
                 y = model.new_int_var(0, len(members), f"y_{d}_{s}_{k}")
                 model.add(y == sum(members))
+                keys = [key for key in by_dsk_keys[d, s, k]]
+                derived.append((y, lambda v, _k, keys=keys: sum(v.get(key, False) for key in keys)))
                 for t in slots:
                     cover_terms[k, t].append(y)
     under: dict[tuple[str, int], Any] = {}
@@ -400,6 +451,9 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
         model.add(sum(terms) + u - o == req)
         under[k, t] = u
         over[k, t] = o
+        ids = [term.index for term in terms]
+        derived.append((u, lambda _v, known, ids=ids, req=req: max(0, req - sum(known[i] for i in ids))))
+        derived.append((o, lambda _v, known, ids=ids, req=req: max(0, sum(known[i] for i in ids) - req)))
 
     # fairness, seniority and preferences
     weekend_counts = []
@@ -410,6 +464,7 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
         count = sum(worked(a, d) for d in weekend_days)
         var = model.new_int_var(0, len(weekend_days), f"we_{a}")
         model.add(var == count)
+        derived.append((var, lambda v, _k, a=a, days_=tuple(weekend_days): sum(worked_value(v, a, d) for d in days_)))
         if any(works[a, d] for d in weekend_days):  # fairness among agents who can work weekends
             weekend_counts.append(var)
         senior_terms.append(max(agent.seniority, 0) * var)
@@ -422,6 +477,9 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
         low = model.new_int_var(0, problem.days, "weekend_min")
         model.add_max_equality(top, weekend_counts)
         model.add_min_equality(low, weekend_counts)
+        ids = [var.index for var in weekend_counts]
+        derived.append((top, lambda _v, known, ids=ids: max(known[i] for i in ids)))
+        derived.append((low, lambda _v, known, ids=ids: min(known[i] for i in ids)))
         spread = top - low
 
     cost_terms = [problem.shifts[s].shift_cost * v for (_a, _d, s, _k), v in x.items()]
@@ -432,28 +490,116 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
         + 30 * sum(pref_terms)
         + sum(senior_terms)
     )
-    # lexicographic in two phases: (1) the least under-coverage; (2) with that fixed, and the
-    # phase-1 schedule as a hint, cost + over-coverage + fairness. One weighted objective with a
-    # big-M weight is equivalent but CP-SAT then finds good coverage far more slowly.
-    deadline = started + time_limit_s
-    total_under = sum(under.values())
-    model.minimize(total_under)
+    return _Model(model, x, sum(under.values()), secondary, list(under), derived)
+
+
+def _is_weekly(problem: Problem) -> bool:
+    """True when week 1 repeated gives the whole problem: whole weeks, the same requirements every
+    week, and day rules by weekday only (no dates)."""
+    if problem.days % 7 or problem.days < 14:
+        return False
+    per_week = 7 * problem.per_day
+    for values in problem.requirements.values():
+        if any(values[t] != values[t % per_week] for t in range(per_week, len(values))):
+            return False
+    for agent in problem.agents:
+        for item in (*agent.forbidden_days, *agent.preferred_days_off):
+            if item.strip()[:1].isdigit():
+                return False
+    return True
+
+
+def _weekly_hint(
+    problem: Problem, time_limit_s: float, workers: int, seed: int, progress: list[tuple[float, int]]
+) -> dict[tuple[int, int, int, str], bool]:
+    """A schedule for the whole horizon from the cyclic week with the least under-coverage (a model
+    a quarter of the size for 4 weeks), repeated: it keeps every hard rule across week boundaries.
+
+    ``progress`` receives (seconds, under-coverage of the whole horizon) for each improving week.
+    """
+    from ortools.sat.python import cp_model
+
+    per_week = 7 * problem.per_day
+    week = Problem(start=problem.start, days=7, interval_min=problem.interval_min,
+                   requirements={k: v[:per_week] for k, v in problem.requirements.items()},
+                   shifts=problem.shifts, agents=problem.agents, weekend=problem.weekend,
+                   min_rest_h=problem.min_rest_h)
+    built = _build(week, cyclic=True)
+    built.model.minimize(built.total_under)
+    weeks = problem.days // 7
+    started = time.perf_counter()
+
+    class Progress(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+        def on_solution_callback(self) -> None:
+            progress.append((round(time.perf_counter() - started, 2), weeks * round(self.objective_value)))
+
     solver = cp_model.CpSolver()
     solver.parameters.num_search_workers = workers
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(0.5, 0.6 * (deadline - time.perf_counter()))
-    status = solver.solve(model)
+    solver.parameters.max_time_in_seconds = max(0.2, time_limit_s)
+    status = solver.solve(built.model, Progress())
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise ValueError(
-            "근무표를 만들 수 없습니다: 계약 시간, 휴식 11시간, 연속 근무일, 휴무 규칙을 함께 지킬 수 없습니다 "
-            f"(no schedule satisfies the hard rules; solver status {solver.status_name(status)})"
-        )
+        return {}
+    chosen = {key: solver.boolean_value(var) for key, var in built.x.items()}
+    return {(a, d, s, k): chosen[a, d % 7, s, k] for a, _d, s, k in chosen for d in range(_d, problem.days, 7)}
+
+
+def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, seed: int = 0) -> ScheduleResult:
+    """Build and solve the CP-SAT model; raises ``ValueError`` if the hard rules cannot all hold.
+
+    Lexicographic in two phases: (1) the least under-coverage; (2) with that fixed, and the phase-1
+    schedule as a complete hint, cost + over-coverage + fairness. One weighted objective with a
+    big-M weight is equivalent but CP-SAT then finds good coverage far more slowly. When the problem
+    repeats week by week, phase 1 is the best cyclic week (half the time budget) repeated; otherwise
+    it is the full model (60 % of the budget). ``stats`` records the phase timings, the cyclic
+    week's improving solutions (seconds, under-coverage) and the phase-1 under-coverage.
+    """
+    from ortools.sat.python import cp_model
+
+    problem.validate()
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    stats: dict[str, Any] = {}
+    hint: dict[tuple[int, int, int, str], bool] = {}
+    if _is_weekly(problem):
+        progress: list[tuple[float, int]] = []
+        hint = _weekly_hint(problem, 0.5 * time_limit_s, workers, seed, progress)
+        stats["weekly_hint_s"] = round(time.perf_counter() - started, 3)
+        stats["weekly_progress_s_under"] = progress  # under-coverage of the schedulable intervals
+    built = _build(problem)
+    model, x, total_under, secondary = built.model, built.x, built.total_under, built.secondary
+    hint = {key: value for key, value in hint.items() if key in x}
+    hint_under: int | None = None
+    if hint:
+        counts = _coverage_counts(problem, _assignments(problem, hint))
+        hint_under = sum(max(problem.requirements[k][t] - counts.get((k, t), 0), 0) for k, t in built.coverable)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_search_workers = workers
+    solver.parameters.random_seed = seed
+    if hint_under is not None:
+        # phase 1 done on the cyclic week: the full model goes straight to phase 2 from it
+        status, best_under, values = cp_model.FEASIBLE, hint_under, {key: hint.get(key, False) for key in x}
+        found = False
+    else:
+        model.minimize(total_under)
+        solver.parameters.max_time_in_seconds = max(0.5, 0.6 * (deadline - time.perf_counter()))
+        status = solver.solve(model)
+        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if not found:
+            raise ValueError(
+                "근무표를 만들 수 없습니다: 계약 시간, 휴식 11시간, 연속 근무일, 휴무 규칙을 함께 지킬 수 없습니다 "
+                f"(no schedule satisfies the hard rules; solver status {solver.status_name(status)})"
+            )
+        best_under = round(solver.objective_value)
+        values = {key: solver.boolean_value(var) for key, var in x.items()}
     optimal = status == cp_model.OPTIMAL
-    best_under = round(solver.objective_value)
-    values = {key: solver.boolean_value(var) for key, var in x.items()}
+    stats["phase1_s"] = round(time.perf_counter() - started, 3)
+    stats["phase1_under_coverage"] = best_under
+    stats["phase1_source"] = "cyclic week" if hint_under is not None else "full model"
+    if found:
+        stats["phase1_bound"] = round(solver.best_objective_bound)
     objective: float | None = None
-    for key, var in x.items():
-        model.add_hint(var, values[key])
+    built.complete_hint(values)
     model.add(total_under <= best_under)
     model.minimize(secondary)
     remaining = deadline - time.perf_counter()
@@ -468,14 +614,7 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
             optimal = False
     else:
         optimal = False
-    assignments = []
-    for (a, d, s, k), chosen in values.items():
-        if chosen:
-            shift = problem.shifts[s]
-            begin = dt.datetime.combine(problem.date(d), dt.time()) + dt.timedelta(minutes=shift.start_min)
-            assignments.append(Assignment(problem.agents[a].id, d, problem.date(d), shift.name, k, begin,
-                                          begin + dt.timedelta(minutes=shift.length_min)))
-    assignments.sort(key=lambda r: (r.agent, r.day))
+    assignments = _assignments(problem, values)
     coverage = _coverage_report(problem, assignments)
     return ScheduleResult(
         status="OPTIMAL" if optimal else "FEASIBLE",
@@ -484,7 +623,20 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
         assignments=assignments,
         coverage=coverage,
         agent_summary=_agent_summary(problem, assignments),
+        stats=stats,
     )
+
+
+def _assignments(problem: Problem, values: dict[tuple[int, int, int, str], bool]) -> list[Assignment]:
+    assignments = []
+    for (a, d, s, k), chosen in values.items():
+        if chosen:
+            shift = problem.shifts[s]
+            begin = dt.datetime.combine(problem.date(d), dt.time()) + dt.timedelta(minutes=shift.start_min)
+            assignments.append(Assignment(problem.agents[a].id, d, problem.date(d), shift.name, k, begin,
+                                          begin + dt.timedelta(minutes=shift.length_min)))
+    assignments.sort(key=lambda r: (r.agent, r.day))
+    return assignments
 
 
 def _coverage_counts(problem: Problem, assignments: Sequence[Assignment]) -> dict[tuple[str, int], int]:
@@ -496,7 +648,7 @@ def _coverage_counts(problem: Problem, assignments: Sequence[Assignment]) -> dic
     return counts
 
 
-def _coverage_report(problem: Problem, assignments: Sequence[Assignment]) -> list[CoverageRow]:
+def _coverage_report(problem: Problem, assignments: Sequence[Assignment], *, reasons: bool = True) -> list[CoverageRow]:
     counts = _coverage_counts(problem, assignments)
     rows = []
     for k in sorted(problem.requirements):
@@ -506,7 +658,7 @@ def _coverage_report(problem: Problem, assignments: Sequence[Assignment]) -> lis
             gap = max(req - got, 0)
             day, slot = divmod(t, problem.per_day)
             minute = slot * problem.interval_min
-            reason = _gap_reason(problem, k, t, req) if gap else ""
+            reason = _gap_reason(problem, k, t, req) if gap and reasons else ""
             rows.append(CoverageRow(problem.date(day), dt.time(minute // 60, minute % 60), k, req, got, gap,
                                     max(got - req, 0), reason))
     return rows
