@@ -21,7 +21,8 @@ Handler = Callable[[argparse.Namespace], int]
 
 DOMAIN_CLIS = ["cxops.tickets.cli", "cxops.demo.cli", "cxops.workforce.cli", "cxops.kits.allbaro.cli",
                "cxops.collaboration.cli", "cxops.sla.cli", "cxops.knowledge.cli",
-               "cxops.insights.cli", "cxops.mail.cli"]
+               "cxops.insights.cli", "cxops.mail.cli", "cxops.assignment.cli",
+               "cxops.complaints.cli"]
 
 
 def _setup_django() -> None:

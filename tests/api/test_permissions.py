@@ -15,11 +15,16 @@ import pytest
 from cxops.api.api import api
 from cxops.knowledge.models import Article
 from cxops.knowledge.services import ArticleInput, article_create
+from cxops.mail.models import Mailbox, QuarantinedEmail
+from cxops.mail.services import email_ingest, mailbox_save
+from cxops.sla.services import workspace_sla_defaults_install
 from cxops.tickets.channels.base import CustomerRef
 from cxops.tickets.models import Call, Customer, Message, Ticket, Webhook
 from cxops.tickets.services import customer_find_or_create, webhook_create
 from tests.api.conftest import ApiClient, error_of
+from tests.assignment.fixtures import assignment_snapshot, make_assignment_objects
 from tests.collaboration.fixtures import collab_snapshot, make_collab_objects
+from tests.complaints.fixtures import make_complaint_objects
 from tests.factories import make_member, make_ticket
 from tests.workforce.fixtures import make_workforce_objects
 
@@ -101,12 +106,64 @@ ROUTE_SAMPLES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/workspaces/{slug}/notifications/read"): {"ids": None},
     ("GET", "/workspaces/{slug}/notifications/preference"): None,
     ("PUT", "/workspaces/{slug}/notifications/preference"): {"digest": "hourly"},
+    ("GET", "/workspaces/{slug}/mailboxes"): None,
+    ("POST", "/workspaces/{slug}/mailboxes"): {"address": "new@shop.example", "imap_host": "127.0.0.1",
+                                               "imap_user": "new", "smtp_host": "127.0.0.1"},
+    ("GET", "/workspaces/{slug}/mailboxes/{mailbox_id}"): None,
+    ("PATCH", "/workspaces/{slug}/mailboxes/{mailbox_id}"): {"name": "바뀐 이름", "imap_password": "새 비밀번호"},
+    ("DELETE", "/workspaces/{slug}/mailboxes/{mailbox_id}"): None,
+    ("POST", "/workspaces/{slug}/mailboxes/{mailbox_id}/test"): None,
+    ("POST", "/workspaces/{slug}/mailboxes/{mailbox_id}/poll"): None,
+    ("GET", "/workspaces/{slug}/mail-quarantine"): {"status": "all"},
+    ("GET", "/workspaces/{slug}/mail-quarantine/{quarantine_id}"): None,
+    ("GET", "/workspaces/{slug}/mail-quarantine/{quarantine_id}/raw"): None,
+    ("POST", "/workspaces/{slug}/mail-quarantine/{quarantine_id}/reprocess"): None,
+    ("POST", "/workspaces/{slug}/mail-quarantine/{quarantine_id}/discard"): None,
+    ("GET", "/workspaces/{slug}/assignment/settings"): None,
+    ("PUT", "/workspaces/{slug}/assignment/settings"): {"claim_order": "oldest_first"},
+    ("GET", "/workspaces/{slug}/assignment/teams/{team_id}"): None,
+    ("PUT", "/workspaces/{slug}/assignment/teams/{team_id}"): {"mode": "least_loaded"},
+    ("POST", "/workspaces/{slug}/assignment/claim"): None,
+    ("POST", "/workspaces/{slug}/tickets/{number}/assign"): None,
+    ("GET", "/workspaces/{slug}/routing-rules"): None,
+    ("POST", "/workspaces/{slug}/routing-rules"): {"name": "전화", "team_id": "{team_id}", "channels": ["phone"]},
+    ("PATCH", "/workspaces/{slug}/routing-rules/{rule_id}"): {"position": 5},
+    ("DELETE", "/workspaces/{slug}/routing-rules/{rule_id}"): None,
+    ("GET", "/workspaces/{slug}/sla/calendars"): None,
+    ("POST", "/workspaces/{slug}/sla/calendars"): {"name": "주말 달력", "weekly_hours": {"sat": ["10:00-14:00"]}},
+    ("PATCH", "/workspaces/{slug}/sla/calendars/{calendar_id}"): {"cutoff_time": "16:00"},
+    ("GET", "/workspaces/{slug}/sla/policies"): None,
+    ("POST", "/workspaces/{slug}/sla/policies"): {"name": "VIP", "customer_tiers": ["VIP"],
+                                                   "first_response_minutes": 30},
+    ("PATCH", "/workspaces/{slug}/sla/policies/{policy_id}"): {"warn_share": 0.5},
+    ("GET", "/workspaces/{slug}/tickets/{number}/complaint"): None,
+    ("POST", "/workspaces/{slug}/tickets/{number}/complaint/flag"): {"complaint_type": "quality", "note": "항의"},
+    ("POST", "/workspaces/{slug}/tickets/{number}/complaint/unflag"): {"note": "민원 아님"},
+    ("POST", "/workspaces/{slug}/tickets/{number}/remedies"): {"kind": "coupon", "amount": 5000, "reason": "사과"},
+    ("GET", "/workspaces/{slug}/remedies"): {"status": "pending_approval"},
+    ("GET", "/workspaces/{slug}/remedies/report"): {"from": "2026-01-01"},
+    ("POST", "/workspaces/{slug}/remedies/{remedy_id}/approve"): {"reason": "확인"},
+    ("POST", "/workspaces/{slug}/remedies/{remedy_id}/reject"): {"reason": "정책 밖"},
+    ("POST", "/workspaces/{slug}/remedies/{remedy_id}/issue"): None,
+    ("GET", "/workspaces/{slug}/escalations"): {"limit": 10},
+    ("POST", "/workspaces/{slug}/escalations/{escalation_id}/acknowledge"): None,
+    ("POST", "/workspaces/{slug}/escalations/{escalation_id}/resolve"): {"resolution": "통화 완료"},
+    ("GET", "/workspaces/{slug}/regulator-complaints"): None,
+    ("POST", "/workspaces/{slug}/regulator-complaints"): {"agency": "1372", "reference_number": "1372-1",
+                                                          "received_on": "2026-12-01", "response_due": "2026-12-10"},
 }
 
 # Routes about the caller's own things (their notifications): a client viewer may use them too.
 PERSONAL = ("/notifications",)
 OBJECT_PARAMS = ("number", "customer_id", "webhook_id", "article_id", "checklist_id", "checklist_item_id", "event_id",
-                 "request_number", "queue_id", "queue_item_id", "schedule_id")
+                 "request_number", "queue_id", "queue_item_id", "schedule_id", "mailbox_id", "quarantine_id",
+                 "team_id", "rule_id", "calendar_id", "policy_id", "remedy_id", "escalation_id")
+# Admin-only routes (integration settings): a client viewer cannot even read them.
+ADMIN_ONLY = ("/webhooks", "/mailboxes", "/mail-quarantine")
+# Assignment settings and routing rules: managers and admins change them (agents get 403).
+MANAGER_ONLY = ("/assignment/settings", "/assignment/teams/", "/routing-rules", "/sla/",
+                # Approving remedies and handling escalations take a lead (or the escalation's owner).
+                "/remedies/{remedy_id}/approve", "/remedies/{remedy_id}/reject", "/escalations/{escalation_id}/")
 
 
 def schema_routes() -> list[tuple[str, str]]:
@@ -132,10 +189,19 @@ def build_tenant(workspace: Any, tickets: int) -> Tenant:
     owner = make_member(workspace, "admin")
     hook = webhook_create(workspace=workspace, by=owner, url="https://example.kr/a", events=["ticket.created"])
     article = article_create(workspace=workspace, by=owner.user, data=ArticleInput(title=f"배송 안내 {workspace.pk}"))
+    mailbox = mailbox_save(workspace=workspace, by=owner, address=f"cs{workspace.pk}@shop.example",
+                           imap_host="127.0.0.1", imap_port=1, imap_user="cs", imap_password="imap-secret",
+                           smtp_host="127.0.0.1", smtp_port=1, smtp_password="smtp-secret")
+    quarantined = email_ingest(workspace=workspace, raw=b"\r\n\r\n", mailbox=mailbox).quarantine_id
+    sla = workspace_sla_defaults_install(workspace=workspace)
     return Tenant(workspace.slug, {"number": numbers[-1], "customer_id": customer.pk, "source_id": other.pk,
-                                   "webhook_id": hook.pk, "article_id": article.pk,
+                                   "webhook_id": hook.pk, "article_id": article.pk, "mailbox_id": mailbox.pk,
+                                   "quarantine_id": quarantined, "calendar_id": sla.calendar.pk,
+                                   "policy_id": sla.policies[0].pk,
                                    **make_collab_objects(workspace, owner, requests=tickets).as_values(),
-                                   **make_workforce_objects(workspace, owner).as_values()})
+                                   **make_workforce_objects(workspace, owner).as_values(),
+                                   **make_assignment_objects(workspace, owner).as_values(),
+                                   **make_complaint_objects(workspace, owner, numbers[-1])})
 
 
 def fill(template: str, values: dict[str, Any]) -> str:
@@ -164,6 +230,10 @@ def snapshot(workspace: Any) -> tuple[Any, ...]:
         list(Webhook.objects.filter(workspace=workspace).values_list("pk", flat=True)),
         list(Article.objects.filter(workspace=workspace).order_by("pk").values_list("pk", "title", "status", "version")),
         collab_snapshot(workspace),
+        assignment_snapshot(workspace),
+        list(Mailbox.objects.filter(workspace=workspace).order_by("pk").values_list(
+            "pk", "name", "imap_password_enc", "last_polled_at")),
+        list(QuarantinedEmail.objects.filter(workspace=workspace).order_by("pk").values_list("pk", "status")),
     )
 
 
@@ -225,7 +295,7 @@ def test_client_viewers_may_read_everything_but_write_nothing(api_as, workspace)
     for method, template in schema_routes():
         response = call(viewer, method, template, {"slug": tenant.slug, **tenant.values})
         if method == "GET":
-            if "/webhooks" in template:
+            if any(part in template for part in ADMIN_ONLY):
                 assert response.status_code == 403, template  # admin-only, not a viewer's
             else:
                 assert response.status_code == 200, (template, response.content)
@@ -246,7 +316,11 @@ def test_agents_write_on_every_write_route_that_is_not_admin_only(api_as, worksp
     tenant = build_tenant(workspace, tickets=2)
     agent = api_as(make_member(workspace, "agent"))
     for method, template in schema_routes():
-        if method == "GET" or "/webhooks" in template:
+        if method == "GET" or any(part in template for part in ADMIN_ONLY):
+            continue
+        if any(part in template for part in MANAGER_ONLY):
+            response = call(agent, method, template, {"slug": tenant.slug, **tenant.values})
+            assert response.status_code == 403, (method, template, response.content)
             continue
         response = call(agent, method, template, {"slug": tenant.slug, **tenant.values})
         assert response.status_code in (200, 201, 204), (method, template, response.content)

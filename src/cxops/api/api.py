@@ -11,8 +11,12 @@ from typing import TYPE_CHECKING
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from cxops.api import assignment as assignment_api
 from cxops.api import calls, collaboration, customers, errors, macros, messages, search, tickets, webhooks, workspaces
+from cxops.api import complaints as complaints_api
+from cxops.api import mail as mail_api
 from cxops.api import notifications as notifications_api
+from cxops.api import sla as sla_api
 from cxops.api import workforce as workforce_api
 from cxops.api.auth import ApiTokenAuth, SessionAuth
 from cxops.api.docs import OfflineSwagger
@@ -132,5 +136,6 @@ api = CXOpsAPI(
 errors.install(api)
 
 for module in (workspaces, tickets, messages, customers, calls, search, macros, webhooks, knowledge_api,
-               collaboration, insights_api, workforce_api, notifications_api):
+               collaboration, insights_api, workforce_api, notifications_api,
+               mail_api, assignment_api, sla_api, complaints_api):
     api.add_router("", module.router)

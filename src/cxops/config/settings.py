@@ -50,7 +50,9 @@ INSTALLED_APPS = [
     "cxops.insights",
     "cxops.mail",
     "cxops.workforce",
+    "cxops.assignment",
     "cxops.notifications",
+    "cxops.complaints",
 ]
 
 MIDDLEWARE = [

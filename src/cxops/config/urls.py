@@ -13,6 +13,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cxops.mail.urls")),
     path("", include("cxops.insights.urls")),
     path("", include("cxops.workforce.urls")),
+    path("", include("cxops.assignment.urls")),
+    path("", include("cxops.sla.urls")),
+    path("", include("cxops.complaints.urls")),
     path("", include("cxops.web.urls")),
 ]
 

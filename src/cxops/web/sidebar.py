@@ -116,6 +116,7 @@ def sidebar_nav(request: HttpRequest, membership: Membership) -> Nav:
         section("collab_checklists", _("협업"), "shared", ("collab_",)),
         section("kb_articles", _("지식베이스"), "file", ("kb_",)),
         section("insights_dashboard", _("고객의 소리"), "message", ("insights_",)),
+        section("complaints_home", _("민원"), "shield", ("complaints_",)),
     ]
     if membership.has_role("lead"):
         sections.append(section("wf_forecast", _("인력 계획"), "history", ("wf_",)))
