@@ -11,6 +11,7 @@ comparison is skipped with a message.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -180,6 +181,9 @@ def bench_schedule(time_limit_s: float) -> dict[str, Any]:
     elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     violations = check_schedule(problem, result.assignments)
     weekend = [a["weekend_days"] for a in result.agent_summary]
+    groups: dict[Agent, list[int]] = {}  # interchangeable agents: every field but id and seniority
+    for agent, days in zip(problem.agents, weekend, strict=True):
+        groups.setdefault(dataclasses.replace(agent, id="", seniority=0), []).append(days)
     return {
         "agents": len(problem.agents), "weeks": 4, "interval_min": 30, "templates": len(problem.shifts),
         "required_agent_hours_per_week": round(need, 1),
@@ -191,6 +195,8 @@ def bench_schedule(time_limit_s: float) -> dict[str, Any]:
         "under_coverage_no_template": sum(r.gap for r in result.coverage if r.reason.startswith("no shift template")),
         "over_coverage_agent_intervals": result.over_coverage,
         "weekend_days_min_max_ft_pt": [min(weekend[:34]), max(weekend[:34])],
+        "weekend_days_min_max_per_group": {f"{len(days)} x {key.contract_hours:g} h {key.days_off}": [min(days), max(days)]
+                                           for key, days in groups.items()},
         "rule_violations": len(violations),
         "gap_reasons": sorted({g.reason.split(" (")[0][:60] for g in result.coverage if g.gap}),
     }

@@ -250,3 +250,60 @@ def test_schedule_cli_user_errors(capsys: pytest.CaptureFixture[str], tmp_path: 
     (tmp_path / "agents.csv").write_text("id,contract_hours\na1,forty\n", encoding="utf-8")
     assert main(["schedule", *files, "--weeks", "1", "--json"]) == 2
     assert "agents.csv:2" in capsys.readouterr().err
+
+
+def _weekend_problem() -> Problem:
+    """Two groups of interchangeable agents over 4 weeks: 8 part-timers (4 days of 8 h) and 4
+    full-timers with Sat+Sun off; only the part-timers can cover the weekend."""
+    per_day = 24
+    values = [0] * (7 * per_day)
+    for d in range(7):
+        for hour in range(9, 17):
+            values[d * per_day + hour] = 2 if d >= 5 else 9
+    part = [Agent(f"p{i}", 32, max_consecutive_days=5, seniority=i % 3) for i in range(8)]
+    full = [Agent(f"f{i}", 40, days_off="Sat;Sun", max_consecutive_days=5) for i in range(4)]
+    return Problem(start=MONDAY, days=28, interval_min=60, requirements={"phone": values * 4},
+                   shifts=[ShiftTemplate("day", 9 * 60, 480)], agents=[*part, *full])
+
+
+def test_weekend_days_are_shared_fairly_within_each_group() -> None:
+    problem = _weekend_problem()
+    result = solve(problem, time_limit_s=8)
+    assert result.stats["phase1_source"] == "cyclic week"
+    rotation = result.stats["weekend_rotation"]
+    assert rotation["groups"] == 1  # the part-timers; the full-timers never work weekends
+    assert rotation["spread_before"] > 1  # the plain repeated week gives some part-timers every weekend
+    assert rotation["spread_after"] <= 1
+    assert "fallback" not in rotation
+    assert result.under_coverage == 0
+    assert check_schedule(problem, result.assignments) == []
+    weekend = {a["agent"]: a["weekend_days"] for a in result.agent_summary}
+    part = [weekend[f"p{i}"] for i in range(8)]
+    assert max(part) - min(part) <= 1
+    assert sum(part) >= 16  # 2 agents on each of the 8 weekend days
+    assert all(weekend[f"f{i}"] == 0 for i in range(4))
+
+
+def test_rotating_the_cyclic_weeks_keeps_every_interval_and_rule() -> None:
+    from cxops.workforce.schedule import (
+        _agent_summary,
+        _assignments,
+        _coverage_counts,
+        _repeat_week,
+        _rotate_weeks,
+        _weekly_hint,
+    )
+
+    problem = _weekend_problem()
+    week = _weekly_hint(problem, 4.0, 2, 0, [])
+    plain = _assignments(problem, _repeat_week(problem, week))
+    plan, fair, stats = _rotate_weeks(problem, week, 4.0, 2, 0)
+    rotated = _assignments(problem, _repeat_week(problem, week, plan))
+    assert _coverage_counts(problem, rotated) == _coverage_counts(problem, plain)  # interval by interval
+    assert check_schedule(problem, plain) == [] and check_schedule(problem, rotated) == []
+    assert [members for members, _ in fair] == [list(range(8))]
+    weekend = {a["agent"]: a["weekend_days"] for a in _agent_summary(problem, rotated)}
+    part = [weekend[f"p{i}"] for i in range(8)]
+    assert max(part) - min(part) == fair[0][1] == stats["spread_after"] <= 1
+    assert all(plan[i][0] == i for i in range(8))  # week 1 as solved, later weeks permuted
+    assert all(sorted(plan[i][w] for i in range(8)) == list(range(8)) for w in range(4))

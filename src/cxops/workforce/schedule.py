@@ -24,8 +24,14 @@ When the horizon is whole weeks with the same requirements every week and day ru
 only, phase 1 is solved on one *cyclic* week (its Sunday is followed by its Monday again, for the
 rest, consecutive-day and night-shift wrap-around) — a model a quarter the size for 4 weeks, which
 CP-SAT drives to a good schedule in seconds — and that week repeated is the phase-1 schedule of the
-whole horizon (it keeps every rule across week boundaries). Phase 2 then starts from it with every
-variable hinted, so it always has a solution to improve.
+whole horizon (it keeps every rule across week boundaries). Repeating one week gives the same
+agents the same weekends every week, so the weeks are then shared out: within each group of
+interchangeable agents (same contract, skills, shifts and day rules) every week uses each agent's
+cyclic week exactly once – the coverage of every interval is unchanged – and a small CP-SAT model
+picks who works which week, only where the 11 h rest and the consecutive-day limit hold across the
+week boundary, to minimise the spread of weekend days in the group (seniors get the smaller
+totals). Phase 2 then starts from it with every variable hinted, so it always has a solution to
+improve, and may not widen any group's weekend spread (it keeps narrowing it in the objective).
 
 The coverage report gives, per interval and skill, the requirement, the scheduled agents, the gap
 and the over-coverage; every gap carries the reason it could not be closed: no template works that
@@ -326,9 +332,13 @@ class _Model:
             self.model.add_hint(var, value)
 
 
-def _build(problem: Problem, *, cyclic: bool = False) -> _Model:
+def _build(
+    problem: Problem, *, cyclic: bool = False, fair_groups: Sequence[tuple[Sequence[int], int]] = ()
+) -> _Model:
     """The CP-SAT model of ``problem``; ``cyclic`` makes the horizon wrap around (its last day is
-    followed by its first again), the model of one week repeated for ever."""
+    followed by its first again), the model of one week repeated for ever. ``fair_groups`` lists
+    groups of interchangeable agents (indices) with the most their weekend days may differ: that
+    spread is a hard limit and, weighted like the overall spread, part of the objective."""
     from ortools.sat.python import cp_model
 
     step = problem.interval_min
@@ -457,6 +467,7 @@ def _build(problem: Problem, *, cyclic: bool = False) -> _Model:
 
     # fairness, seniority and preferences
     weekend_counts = []
+    by_agent: dict[int, Any] = {}
     senior_terms = []
     pref_terms = []
     for a, agent in enumerate(problem.agents):
@@ -467,6 +478,7 @@ def _build(problem: Problem, *, cyclic: bool = False) -> _Model:
         derived.append((var, lambda v, _k, a=a, days_=tuple(weekend_days): sum(worked_value(v, a, d) for d in days_)))
         if any(works[a, d] for d in weekend_days):  # fairness among agents who can work weekends
             weekend_counts.append(var)
+            by_agent[a] = var
         senior_terms.append(max(agent.seniority, 0) * var)
         for d in range(problem.days):
             if agent.preferred_days_off and _day_matches(agent.preferred_days_off, problem.date(d)):
@@ -481,6 +493,19 @@ def _build(problem: Problem, *, cyclic: bool = False) -> _Model:
         derived.append((top, lambda _v, known, ids=ids: max(known[i] for i in ids)))
         derived.append((low, lambda _v, known, ids=ids: min(known[i] for i in ids)))
         spread = top - low
+    for g, (group_members, limit) in enumerate(fair_groups):
+        group = [by_agent[a] for a in group_members if a in by_agent]
+        if len(group) < 2:
+            continue
+        g_top = model.new_int_var(0, problem.days, f"group_weekend_max_{g}")
+        g_low = model.new_int_var(0, problem.days, f"group_weekend_min_{g}")
+        model.add_max_equality(g_top, group)
+        model.add_min_equality(g_low, group)
+        model.add(g_top - g_low <= limit)
+        ids = [var.index for var in group]
+        derived.append((g_top, lambda _v, known, ids=ids: max(known[i] for i in ids)))
+        derived.append((g_low, lambda _v, known, ids=ids: min(known[i] for i in ids)))
+        spread = spread + g_top - g_low
 
     cost_terms = [problem.shifts[s].shift_cost * v for (_a, _d, s, _k), v in x.items()]
     secondary = (
@@ -540,8 +565,174 @@ def _weekly_hint(
     status = solver.solve(built.model, Progress())
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}
-    chosen = {key: solver.boolean_value(var) for key, var in built.x.items()}
-    return {(a, d, s, k): chosen[a, d % 7, s, k] for a, _d, s, k in chosen for d in range(_d, problem.days, 7)}
+    return {key: solver.boolean_value(var) for key, var in built.x.items()}
+
+
+def _repeat_week(problem: Problem, chosen: dict[tuple[int, int, int, str], bool],
+                 plan: dict[int, list[int]] | None = None) -> dict[tuple[int, int, int, str], bool]:
+    """The whole horizon from the cyclic week ``chosen``: agent ``a`` works in week ``w`` the week of
+    agent ``plan[a][w]`` (itself without a plan)."""
+    weeks = problem.days // 7
+    owner = {a: (plan or {}).get(a, [a] * weeks) for a in range(len(problem.agents))}
+    values: dict[tuple[int, int, int, str], bool] = {}
+    for a in range(len(problem.agents)):
+        for w, source in enumerate(owner[a]):
+            for (b, d, s, k), on in chosen.items():
+                if b == source and on:
+                    values[a, w * 7 + d, s, k] = True
+    return values
+
+
+def _group_key(agent: Agent) -> tuple[Any, ...]:
+    """Agents with the same key are interchangeable for every hard rule (seniority only weighs)."""
+    return (agent.contract_hours, agent.min_hours, tuple(sorted(agent.skills)), tuple(sorted(agent.shifts)),
+            agent.days_off, agent.max_consecutive_days, tuple(sorted(agent.preferred_days_off)),
+            tuple(sorted(agent.forbidden_days)))
+
+
+def _follows(problem: Problem, agent: Agent, first: list[int | None], second: list[int | None]) -> bool:
+    """May ``agent`` work the week ``second`` right after the week ``first`` (rest and consecutive
+    days across the boundary; both weeks already keep every rule inside the week)?"""
+    if None not in first or None not in second:
+        return False  # a week without a day off: runs could span several weeks, keep it unrotated
+    trailing = next(i for i in range(7) if first[6 - i] is None)
+    leading = next(i for i in range(7) if second[i] is None)
+    if trailing + leading > agent.max_consecutive_days:
+        return False
+    min_rest = round(problem.min_rest_h * 60)
+    for d, one in enumerate(first):
+        if one is None:
+            continue
+        end = d * 1440 + problem.shifts[one].start_min + problem.shifts[one].length_min
+        for e, two in enumerate(second):
+            if two is not None and (7 + e) * 1440 + problem.shifts[two].start_min - end < min_rest:
+                return False
+    return True
+
+
+def _greedy_weeks(
+    problem: Problem, members: list[int], weekend: list[int], forbidden: set[tuple[int, int]], weeks: int,
+    time_limit_s: float, workers: int, seed: int,
+) -> dict[int, list[int]]:
+    """Week by week, the allowed permutation of the group's cyclic weeks that keeps the running
+    weekend totals closest together (least sum of squares; seniors take the lighter weeks)."""
+    from ortools.sat.python import cp_model
+
+    plan = {i: [i] for i in members}
+    total = {i: weekend[i] for i in members}
+    for _w in range(1, weeks):
+        model = cp_model.CpModel()
+        pick = {}
+        for i in members:
+            for q in members:
+                if q == plan[i][-1] or (plan[i][-1], q) not in forbidden:
+                    pick[i, q] = model.new_bool_var(f"pick_{i}_{q}")
+                    model.add_hint(pick[i, q], q == plan[i][-1])
+        for i in members:
+            model.add_exactly_one(v for (j, _q), v in pick.items() if j == i)
+        for q in members:
+            model.add_exactly_one(v for (_i, p), v in pick.items() if p == q)
+        model.minimize(sum((100 * (total[i] + weekend[q]) ** 2 + max(problem.agents[i].seniority, 0) * weekend[q]) * v
+                           for (i, q), v in pick.items()))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_search_workers = workers
+        solver.parameters.random_seed = seed
+        solver.parameters.max_time_in_seconds = time_limit_s
+        status = solver.solve(model)
+        for i in members:
+            q = plan[i][-1]
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                q = next(p for (j, p), v in pick.items() if j == i and solver.boolean_value(v))
+            plan[i].append(q)
+            total[i] += weekend[q]
+    return plan
+
+
+def _rotate_weeks(
+    problem: Problem, chosen: dict[tuple[int, int, int, str], bool], time_limit_s: float, workers: int, seed: int,
+) -> tuple[dict[int, list[int]], list[tuple[list[int], int]], dict[str, Any]]:
+    """Share the weeks of the cyclic schedule among interchangeable agents so that weekend work is
+    fair: within each group every week uses each agent's cyclic week exactly once (the coverage of
+    every interval is unchanged), and an agent only moves from one week to another where rest and
+    consecutive days hold across the boundary. Minimises, per group, the spread between the most
+    and the least weekend days (then seniority: seniors get the smaller totals).
+
+    Returns the plan (agent → source agent per week), the groups with the weekend spread the plan
+    reaches (phase 2 may only narrow it) and stats.
+    """
+    from ortools.sat.python import cp_model
+
+    started = time.perf_counter()
+    weeks = problem.days // 7
+    weekdays = [d for d in range(7) if problem.date(d).weekday() in problem.weekend]
+    pattern: list[list[int | None]] = [[None] * 7 for _ in problem.agents]
+    for (a, d, s, _k), on in chosen.items():
+        if on:
+            pattern[a][d] = s
+    weekend = [sum(1 for d in weekdays if pattern[a][d] is not None) for a in range(len(problem.agents))]
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for a, agent in enumerate(problem.agents):
+        groups.setdefault(_group_key(agent), []).append(a)
+    rotated = [members for members in groups.values() if len(members) > 1 and len({weekend[a] for a in members}) > 1]
+    stats: dict[str, Any] = {"groups": len(rotated)}
+    if not rotated or weeks < 2:
+        return {}, [], stats
+    forbidden = {}
+    greedy: dict[int, list[int]] = {}
+    per_week = max(0.05, 0.4 * time_limit_s / (len(rotated) * (weeks - 1)))
+    for g, members in enumerate(rotated):
+        agent = problem.agents[members[0]]
+        forbidden[g] = [(p, q) for p in members for q in members
+                        if p != q and not _follows(problem, agent, pattern[p], pattern[q])]
+        greedy.update(_greedy_weeks(problem, members, weekend, set(forbidden[g]), weeks, per_week, workers, seed))
+    model = cp_model.CpModel()
+    z: dict[tuple[int, int, int], Any] = {}
+    totals: dict[int, Any] = {}
+    spreads = []
+    senior = []
+    for g, members in enumerate(rotated):
+        for w in range(weeks):
+            for i in members:
+                for p in members:
+                    z[i, w, p] = model.new_bool_var(f"z_{i}_{w}_{p}")
+                    model.add_hint(z[i, w, p], greedy[i][w] == p)
+                    if w == 0:  # agents are interchangeable: week 1 stays as solved
+                        model.add(z[i, w, p] == int(i == p))
+                model.add_exactly_one(z[i, w, p] for p in members)
+            for p in members:
+                model.add_exactly_one(z[i, w, p] for i in members)
+            if w:
+                for i in members:
+                    for p, q in forbidden[g]:
+                        model.add_bool_or([z[i, w - 1, p].Not(), z[i, w, q].Not()])
+        top = model.new_int_var(0, 7 * weeks, f"top_{g}")
+        low = model.new_int_var(0, 7 * weeks, f"low_{g}")
+        for i in members:
+            totals[i] = sum(weekend[p] * z[i, w, p] for w in range(weeks) for p in members)
+            model.add(top >= totals[i])
+            model.add(low <= totals[i])
+            senior.append(max(problem.agents[i].seniority, 0) * totals[i])
+        spreads.append(top - low)
+    model.minimize(1000 * sum(spreads) + sum(senior))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_search_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.2, time_limit_s - (time.perf_counter() - started))
+    status = solver.solve(model)
+    before = [max(weekend[a] for a in m) * weeks - min(weekend[a] for a in m) * weeks for m in rotated]
+    stats["spread_before"] = max(before)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        stats["spread_after"] = stats["spread_before"]
+        return {}, [], stats
+    plan = {i: [next(p for p in members if solver.boolean_value(z[i, w, p])) for w in range(weeks)]
+            for members in rotated for i in members}
+    fair = []
+    for members in rotated:
+        got = [sum(weekend[p] for p in plan[i]) for i in members]
+        fair.append((members, max(got) - min(got)))
+    stats["spread_after"] = max(spread for _, spread in fair)
+    stats["status"] = solver.status_name(status)
+    return plan, fair, stats
 
 
 def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, seed: int = 0) -> ScheduleResult:
@@ -551,8 +742,12 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
     schedule as a complete hint, cost + over-coverage + fairness. One weighted objective with a
     big-M weight is equivalent but CP-SAT then finds good coverage far more slowly. When the problem
     repeats week by week, phase 1 is the best cyclic week (half the time budget) repeated; otherwise
-    it is the full model (60 % of the budget). ``stats`` records the phase timings, the cyclic
-    week's improving solutions (seconds, under-coverage) and the phase-1 under-coverage.
+    it is the full model (60 % of the budget), and the repeated weeks are shared out among
+    interchangeable agents for fair weekends (``_rotate_weeks``, up to 20 % of the budget, 5 s at
+    most; the unrotated weeks are kept if the result broke a rule or changed any interval's
+    coverage). ``stats`` records the phase timings, the cyclic week's improving solutions (seconds,
+    under-coverage), the weekend rotation (groups, spread before and after) and the phase-1
+    under-coverage.
     """
     from ortools.sat.python import cp_model
 
@@ -561,12 +756,25 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
     deadline = started + time_limit_s
     stats: dict[str, Any] = {}
     hint: dict[tuple[int, int, int, str], bool] = {}
+    fair: list[tuple[list[int], int]] = []
     if _is_weekly(problem):
         progress: list[tuple[float, int]] = []
-        hint = _weekly_hint(problem, 0.5 * time_limit_s, workers, seed, progress)
+        week = _weekly_hint(problem, 0.5 * time_limit_s, workers, seed, progress)
         stats["weekly_hint_s"] = round(time.perf_counter() - started, 3)
         stats["weekly_progress_s_under"] = progress  # under-coverage of the schedulable intervals
-    built = _build(problem)
+        if week:
+            hint = _repeat_week(problem, week)
+            plan, fair, stats["weekend_rotation"] = _rotate_weeks(
+                problem, week, min(5.0, 0.2 * time_limit_s), workers, seed)
+            if plan:
+                rotated = _repeat_week(problem, week, plan)
+                if check_schedule(problem, _assignments(problem, rotated)) or _coverage_counts(
+                        problem, _assignments(problem, rotated)) != _coverage_counts(problem, _assignments(problem, hint)):
+                    stats["weekend_rotation"]["fallback"] = "rule or coverage change: unrotated weeks kept"
+                    fair = []
+                else:
+                    hint = rotated
+    built = _build(problem, fair_groups=fair)
     model, x, total_under, secondary = built.model, built.x, built.total_under, built.secondary
     hint = {key: value for key, value in hint.items() if key in x}
     hint_under: int | None = None
