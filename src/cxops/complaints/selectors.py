@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -164,45 +165,45 @@ class ReportRow:
     amount: int
 
 
-def remedies_report(*, membership: Membership, since: datetime | None = None,
-                    until: datetime | None = None) -> list[ReportRow]:
-    """Approved and issued remedies per product, reason (the ticket's category) and kind."""
-    qs = Remedy.objects.filter(workspace_id=membership.workspace_id,
-                               status__in=[RemedyStatus.APPROVED, RemedyStatus.ISSUED])
+def _paid_remedies(*, workspace_id: int, since: datetime | None, until: datetime | None) -> QuerySet[Remedy]:
+    qs = Remedy.objects.filter(workspace_id=workspace_id, status__in=[RemedyStatus.APPROVED, RemedyStatus.ISSUED])
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     if until is not None:
         qs = qs.filter(created_at__lt=until)
-    rows = (qs.values("ticket__product__name", "ticket__category__name", "ticket__category__parent__name", "kind")
-            .annotate(n=Count("id"), total=Sum("amount"))
-            .order_by("ticket__product__name", "ticket__category__parent__name", "ticket__category__name", "kind"))
+    return qs
+
+
+def _report_rows(rows: Iterable[dict[str, Any]], *, unclassified: str) -> list[ReportRow]:
+    """Rows of a values(…).annotate(n, total) over remedies → ReportRow, the reason as "parent > child"."""
     labels = dict(Remedy._meta.get_field("kind").choices or [])
     out = []
     for r in rows:
         parent, name = r["ticket__category__parent__name"], r["ticket__category__name"]
-        reason = f"{parent} > {name}" if parent and name else (name or "")
-        out.append(ReportRow(product=r["ticket__product__name"] or "", reason=reason,
+        reason = f"{parent} > {name}" if parent and name else (name or unclassified)
+        out.append(ReportRow(product=r.get("ticket__product__name") or "", reason=reason,
                              kind=str(labels.get(r["kind"], r["kind"])), count=int(r["n"]), amount=int(r["total"] or 0)))
     return out
+
+
+def remedies_report(*, membership: Membership, since: datetime | None = None,
+                    until: datetime | None = None) -> list[ReportRow]:
+    """Approved and issued remedies per product, reason (the ticket's category) and kind."""
+    rows = (_paid_remedies(workspace_id=membership.workspace_id, since=since, until=until)
+            .values("ticket__product__name", "ticket__category__name", "ticket__category__parent__name", "kind")
+            .annotate(n=Count("id"), total=Sum("amount"))
+            .order_by("ticket__product__name", "ticket__category__parent__name", "ticket__category__name", "kind"))
+    return _report_rows(rows, unclassified="")
 
 
 def product_remedies(*, workspace_id: int, product_id: int, since: datetime, until: datetime) -> list[ReportRow]:
     """Approved and issued remedies of one product's tickets in [since, until), per reason and kind (for the
     VoC product report)."""
-    qs = Remedy.objects.filter(workspace_id=workspace_id, ticket__product_id=product_id,
-                               status__in=[RemedyStatus.APPROVED, RemedyStatus.ISSUED],
-                               created_at__gte=since, created_at__lt=until)
-    rows = (qs.values("ticket__category__name", "ticket__category__parent__name", "kind")
+    rows = (_paid_remedies(workspace_id=workspace_id, since=since, until=until).filter(ticket__product_id=product_id)
+            .values("ticket__category__name", "ticket__category__parent__name", "kind")
             .annotate(n=Count("id"), total=Sum("amount"))
             .order_by("-total", "ticket__category__name", "kind"))
-    labels = dict(Remedy._meta.get_field("kind").choices or [])
-    out = []
-    for r in rows:
-        parent, name = r["ticket__category__parent__name"], r["ticket__category__name"]
-        reason = f"{parent} > {name}" if parent and name else (name or "미분류")
-        out.append(ReportRow(product="", reason=reason, kind=str(labels.get(r["kind"], r["kind"])),
-                             count=int(r["n"]), amount=int(r["total"] or 0)))
-    return out
+    return _report_rows(rows, unclassified="미분류")
 
 
 def counts(*, membership: Membership) -> dict[str, int]:
