@@ -21,11 +21,12 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _sla_setup_cache() -> None:
-    # Compiled SLA setups are cached per workspace id in the process; tests reuse ids after rollbacks.
-    from cxops.sla import clocks
+def _compiled_settings_cache() -> None:
+    # Compiled settings (SLA, routing) are cached per workspace id in the process; tests reuse ids
+    # after rollbacks.
+    from cxops.core import versioned
 
-    clocks.reset_process_cache()
+    versioned.reset_all()
 
 
 @pytest.fixture

@@ -73,6 +73,39 @@ def test_a_ticket_no_rule_matches_goes_to_the_default_team(workspace, manager):
     assert new_ticket(workspace, team_id=other.pk).team_id == other.pk
 
 
+def test_routing_reads_no_table_when_warm_and_sees_every_change(workspace, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    chat = team_create(workspace=workspace, name="채팅팀", actor=None)
+    rule = services.routing_rule_save(workspace=workspace, by=manager, name="채팅", team_id=chat.pk,
+                                      channels=["chat"])
+    assert new_ticket(workspace, channel="chat").team_id == chat.pk  # warms the compiled routing table
+    with CaptureQueriesContext(connection) as queries:
+        assert new_ticket(workspace, channel="chat").team_id == chat.pk
+    read = [q["sql"] for q in queries.captured_queries
+            if "assignment_routingrule" in q["sql"] or "assignment_assignmentsettings" in q["sql"]
+            or 'FROM "tickets_category"' in q["sql"]]
+    assert read == []
+    # A rule edited, a default team set, a category moved, a team deleted: each seen on the next ticket.
+    services.routing_rule_save(workspace=workspace, by=manager, name="채팅", team_id=chat.pk, channels=["email"],
+                               rule=rule)
+    assert new_ticket(workspace, channel="chat").team_id is None
+    general = team_create(workspace=workspace, name="일반", actor=None)
+    services.settings_save(workspace=workspace, by=manager, default_team_id=general.pk)
+    assert new_ticket(workspace, channel="chat").team_id == general.pk
+    parent = Category.objects.get(workspace=workspace, name="배송", parent=None)
+    other = Category.objects.get(workspace=workspace, name="상품", parent=None)
+    services.routing_rule_save(workspace=workspace, by=manager, name="배송", team_id=chat.pk,
+                               category_ids=[parent.pk], position=1)
+    moved = Category.objects.get(workspace=workspace, name="배송 지연")
+    moved.parent = other
+    moved.save()
+    assert new_ticket(workspace, category_id=moved.pk).team_id == general.pk
+    general.delete()
+    assert new_ticket(workspace, channel="chat").team_id is None
+
+
 def test_inactive_rules_are_skipped(workspace, manager):
     team = team_create(workspace=workspace, name="채팅팀", actor=None)
     services.routing_rule_save(workspace=workspace, by=manager, name="채팅", team_id=team.pk, channels=["chat"],

@@ -37,7 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cxops.assignment import ranking, selectors
+from cxops.assignment import ranking, routing, selectors
 from cxops.assignment.models import (
     AgentSkill,
     AssignmentSettings,
@@ -77,31 +77,11 @@ def _require_writer(by: Membership | None, workspace: Workspace) -> None:
 
 # --- routing ----------------------------------------------------------------------------------------
 
-def rule_matches(rule: RoutingRule, *, channel: str, ticket_type: str, category_id: int | None,
-                 category_parent_id: int | None) -> bool:
-    if rule.channels and channel not in rule.channels:
-        return False
-    if rule.types and ticket_type not in rule.types:
-        return False
-    category_ids = {c.pk for c in rule.categories.all()}
-    return not (category_ids and category_id not in category_ids and category_parent_id not in category_ids)
-
-
 def route(*, ticket: Ticket) -> tuple[int | None, str]:
     """The team a ticket without one belongs to, and why: the first matching routing rule, else the
     workspace's default team (None when the workspace has neither: the workspace-wide queue)."""
-    parent_id = None
-    if ticket.category_id:
-        parent_id = Category.objects.filter(pk=ticket.category_id).values_list("parent_id", flat=True).first()
-    for rule in selectors.routing_rules(workspace=ticket.workspace, active_only=True):
-        if rule_matches(rule, channel=ticket.channel, ticket_type=ticket.type, category_id=ticket.category_id,
-                        category_parent_id=parent_id):
-            return rule.team_id, f"라우팅 규칙 '{rule.name}'"
-    default = AssignmentSettings.objects.filter(workspace_id=ticket.workspace_id).values_list(
-        "default_team_id", flat=True).first()
-    if default:
-        return default, "기본 팀"
-    return None, ""
+    return routing.table_for(ticket.workspace_id).route(channel=ticket.channel, ticket_type=ticket.type,
+                                                        category_id=ticket.category_id)
 
 
 # --- choosing an agent ------------------------------------------------------------------------------
@@ -129,7 +109,7 @@ def _candidates(*, workspace: Workspace, config: TeamAssignmentConfig, ticket: T
     if config.mode == Mode.SKILL and members:
         skills = selectors.skills_by_member(workspace=workspace, membership_ids=[m.pk for m in members])
         if ticket.category_id:
-            parent_id = Category.objects.filter(pk=ticket.category_id).values_list("parent_id", flat=True).first()
+            parent_id = routing.table_for(ticket.workspace_id).category_parents.get(ticket.category_id)
     return [ranking.Candidate(
         membership_id=m.pk, user_id=m.user_id, load=load.get(m.user_id, 0), capacity=m.capacity,
         skill=ranking.skill_score(skills.get(m.pk, []), category_id=ticket.category_id,

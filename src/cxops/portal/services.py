@@ -10,8 +10,8 @@ from django.utils import timezone
 from cxops.core import audit
 from cxops.core.models import Workspace
 from cxops.tickets.channels.base import CustomerRef, InboundAttachment, InboundMessage
-from cxops.tickets.models import Channel, Message, Ticket
-from cxops.tickets.services import inbound_ingest, prepare_inbound
+from cxops.tickets.models import Channel, Ticket
+from cxops.tickets.services import inbound_receive, prepare_inbound
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Submitted:
 
 
 def inquiry_submit(*, workspace: Workspace, inquiry: Inquiry) -> Submitted:
-    """Hand a board inquiry to `inbound_ingest` and keep the record of the customer's consent.
+    """Hand a board inquiry to `inbound_receive` and keep the record of the customer's consent.
 
     The consent (개인정보 수집·이용 동의) is kept in the audit trail with the exact wording shown,
     the time and the client address (set by the request middleware).
@@ -62,10 +62,9 @@ def inquiry_submit(*, workspace: Workspace, inquiry: Inquiry) -> Submitted:
     )
     prepare_inbound(message)
     with transaction.atomic():
-        repeated = Message.objects.filter(workspace=workspace, external_id=inquiry.external_id).exists()
-        first = inbound_ingest(workspace=workspace, message=message)
-        ticket = first.ticket
-        if repeated:
+        received = inbound_receive(workspace=workspace, message=message)
+        ticket = received.message.ticket
+        if not received.created:
             return Submitted(ticket=ticket, created=False)
         audit.record(
             workspace=workspace, actor=None, action="ticket.privacy_consent", obj=ticket, actor_label="customer",

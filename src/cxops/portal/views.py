@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
 from collections.abc import Callable
@@ -41,7 +42,8 @@ log = logging.getLogger(__name__)
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
 RATE_LIMITED_TEMPLATE = "portal/rate_limited.html"
-RECEIPTS_SESSION_KEY = "portal_receipts"
+RECEIPT_COOKIE = "cxops_receipt"
+RECEIPT_MAX_AGE_S = 24 * 3600
 
 # Private pages carry a secret in their address: keep it out of search engines, shared caches and
 # Referer headers sent to other sites. Pages without a form send no Referer at all. Pages whose
@@ -120,13 +122,12 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
             except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
-                receipts = dict(request.session.get(RECEIPTS_SESSION_KEY) or {})
-                receipts[str(workspace.pk)] = {"number": submitted.ticket.number,
-                                               "token": portal_token(submitted.ticket),
-                                               "emailed": bool(inquiry.email)}
-                request.session[RECEIPTS_SESSION_KEY] = receipts
                 board_submitted(request, workspace)  # knowledge: this session was not deflected
-                return redirect(thanks_url)
+                response = redirect(thanks_url)
+                _receipt_set(request, response, workspace, {
+                    "number": submitted.ticket.number, "token": portal_token(submitted.ticket),
+                    "emailed": bool(inquiry.email)})
+                return response
         files_dropped = bool(request.FILES)
         stamp_value = (
             request.POST.get(antispam.STAMP_FIELD, "") if form.stamp is not None
@@ -143,11 +144,34 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
     ))
 
 
+def _receipt_cookie(workspace: Workspace) -> str:
+    return f"{RECEIPT_COOKIE}_{workspace.pk}"
+
+
+def _receipt_set(request: HttpRequest, response: HttpResponse, workspace: Workspace, receipt: dict[str, Any]) -> None:
+    """The thanks page's receipt travels in a signed cookie, not a server session: an anonymous
+    customer costs no session row, and the link inside is itself a signed token."""
+    response.set_signed_cookie(
+        _receipt_cookie(workspace), json.dumps(receipt), salt=RECEIPT_COOKIE, max_age=RECEIPT_MAX_AGE_S,
+        path=reverse("portal_inquiry_thanks", args=[workspace.slug]), secure=request.is_secure(), httponly=True,
+        samesite="Lax")
+
+
+def _receipt_get(request: HttpRequest, workspace: Workspace) -> dict[str, Any] | None:
+    raw = request.get_signed_cookie(_receipt_cookie(workspace), default=None, salt=RECEIPT_COOKIE,
+                                    max_age=RECEIPT_MAX_AGE_S)
+    try:
+        receipt = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return receipt if isinstance(receipt, dict) else None
+
+
 @require_GET
 @private_page()
 def inquiry_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_public_get(slug=slug)
-    receipt = (request.session.get(RECEIPTS_SESSION_KEY) or {}).get(str(workspace.pk))
+    receipt = _receipt_get(request, workspace)
     number = private_url = None
     emailed = False
     if receipt and portal_ticket_id(receipt.get("token", ""), workspace_id=workspace.pk) is not None:

@@ -24,14 +24,11 @@ checked against a version key in Django's cache, which every calendar or policy 
 from __future__ import annotations
 
 import datetime as dt
-import time
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
-
+from cxops.core.versioned import VersionedCache
 from cxops.sla.calendar import BusinessCalendar, add_business_time, business_time_between
 from cxops.sla.policy import CutoffRule, SlaRule, SlaTargets, TicketFacts, reply_due
 
@@ -103,7 +100,6 @@ class WorkspaceSla:
     calendars: dict[int, CompiledCalendar]
     default_calendar: CompiledCalendar
     team_calendars: dict[int, int] = field(default_factory=dict)
-    checked_at: float = 0.0  # time.monotonic() of the last version check
     _match_cache: dict[tuple[Any, ...], CompiledPolicy | None] = field(default_factory=dict)
 
     @property
@@ -139,43 +135,19 @@ class WorkspaceSla:
 
 # --- compiled setup cache -------------------------------------------------------------------------
 
-_compiled: dict[int, WorkspaceSla] = {}
-VERSION_TTL_S = 24 * 3600
-# How long a process trusts its compiled setup without asking the cache again (an inbox page asks
-# once per row; other processes see a settings change this much later at most).
-VERSION_CHECK_S = 2.0
-
-
-def _version_key(workspace_id: int) -> str:
-    return f"cxops:sla:version:{workspace_id}"
-
-
 def invalidate(workspace_id: int) -> None:
     """Calendars or policies of the workspace changed: every process reloads them on next use."""
-    cache.set(_version_key(workspace_id), uuid.uuid4().hex, VERSION_TTL_S)
-    _compiled.pop(workspace_id, None)
+    _setups.invalidate(workspace_id)
 
 
 def reset_process_cache() -> None:
     """Forget every compiled setup of this process (tests; the version keys stay valid)."""
-    _compiled.clear()
+    _setups.reset()
 
 
 def workspace_sla(workspace_id: int) -> WorkspaceSla:
     """The compiled setup of a workspace: at most one cache read when warm, three queries when cold."""
-    compiled = _compiled.get(workspace_id)
-    at = time.monotonic()
-    if compiled is not None and at - compiled.checked_at < VERSION_CHECK_S:
-        return compiled
-    version = cache.get(_version_key(workspace_id))
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.set(_version_key(workspace_id), version, VERSION_TTL_S)
-    if compiled is None or compiled.version != version:
-        compiled = _load(workspace_id, str(version))
-        _compiled[workspace_id] = compiled
-    compiled.checked_at = at
-    return compiled
+    return _setups.get(workspace_id)
 
 
 def _load(workspace_id: int, version: str) -> WorkspaceSla:
@@ -205,6 +177,10 @@ def _load(workspace_id: int, version: str) -> WorkspaceSla:
     )
     return WorkspaceSla(workspace_id=workspace_id, version=version, policies=policies, calendars=calendars,
                         default_calendar=default, team_calendars=team_calendars)
+
+
+# An inbox page asks once per row; other processes see a settings change 2 s later at most.
+_setups: VersionedCache[WorkspaceSla] = VersionedCache("sla", _load)
 
 
 # --- arithmetic on one ticket ---------------------------------------------------------------------

@@ -233,6 +233,20 @@ def _met_event(ticket: Ticket, sla: clocks.WorkspaceSla, *, target: str, due: dt
                     within_target=at <= due)
 
 
+def _tier_of(ticket: Ticket) -> str:
+    if ticket.customer_id is None:
+        return ""
+    return ticket.customer.tier if ticket.customer else ""
+
+
+def ticket_sla_prepare(ticket: Ticket, tag_names: Sequence[str]) -> None:
+    """Prepare hook: a new ticket's deadlines go in with its INSERT. The lifecycle hook that runs
+    after the INSERT then finds nothing to change and writes nothing."""
+    sla = clocks.workspace_sla(ticket.workspace_id)
+    clocks.compute(ticket, sla, tags=tag_names if sla.needs_tags else (),
+                   tier=_tier_of(ticket) if sla.needs_tier else "")
+
+
 def ticket_sla_changed(change: TicketChange) -> None:
     """Lifecycle hook (order 10): keep the ticket's SLA columns in step with what just happened.
 
@@ -270,9 +284,7 @@ def ticket_sla_changed(change: TicketChange) -> None:
     tags: Iterable[str] = ()
     if sla.needs_tags:
         tags = change.changes["tags"][1] if "tags" in change.changes else ticket.tags.values_list("name", flat=True)
-    tier = ""
-    if sla.needs_tier and ticket.customer_id is not None:
-        tier = ticket.customer.tier if ticket.customer else ""
+    tier = _tier_of(ticket) if sla.needs_tier else ""
     changed = clocks.compute(ticket, sla, tags=tags, tier=tier, before=before)
     if solved and ticket.resolution_due_at is not None:
         events.append(_met_event(ticket, sla, target="resolution", due=ticket.resolution_due_at,

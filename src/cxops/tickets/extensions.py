@@ -8,7 +8,7 @@ off for the workspace), so the tickets package never imports a kit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +111,26 @@ def register_ticket_lifecycle(hook: TicketLifecycleHook, *, order: int = 100) ->
 def ticket_changed(change: TicketChange) -> None:
     for _, _, hook in _lifecycle_hooks:
         hook(change)
+
+
+# --- before a new ticket is written ----------------------------------------------------------------
+
+TicketPrepareHook = Callable[["Ticket", Sequence[str]], None]
+_prepare_hooks: list[TicketPrepareHook] = []
+
+
+def register_ticket_prepare(hook: TicketPrepareHook) -> None:
+    """Run `hook(ticket, tag_names)` on a new ticket just before its INSERT, inside the write
+    transaction. A hook may set columns of the ticket (no primary key yet, tags not stored yet):
+    what it sets goes in with the INSERT instead of an UPDATE after it (SLA deadlines). The
+    lifecycle hooks still run after the INSERT."""
+    if hook not in _prepare_hooks:
+        _prepare_hooks.append(hook)
+
+
+def ticket_preparing(ticket: Ticket, tag_names: Sequence[str]) -> None:
+    for hook in _prepare_hooks:
+        hook(ticket, tag_names)
 
 
 # --- agent availability hooks -----------------------------------------------------------------------

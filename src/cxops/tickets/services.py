@@ -276,7 +276,7 @@ def validate_attachment(*, filename: str, content_type: str, size: int) -> None:
 def _add_message(*, ticket: Ticket, kind: str, body_text: str = "", body_html: str = "", author: User | None = None,
                  author_name: str = "", channel: str = "", external_id: str = "",
                  created_at: datetime | None = None, attachments: Sequence[InboundAttachment] = (),
-                 meta: dict[str, Any] | None = None, delivery_status: str = "") -> Message:
+                 meta: dict[str, Any] | None = None, delivery_status: str = "", counted: bool = False) -> Message:
     if body_html and not body_text:
         body_text = html_to_text(body_html)
     safe_html = sanitize_html(body_html) if body_html else text_to_html(body_text)
@@ -288,7 +288,8 @@ def _add_message(*, ticket: Ticket, kind: str, body_text: str = "", body_html: s
     )
     if attachments:
         _store_attachments(message, attachments)
-    Ticket.objects.filter(pk=ticket.pk).update(message_count=F("message_count") + 1)
+    if not counted:  # `counted`: the caller already included it in the ticket's message_count
+        Ticket.objects.filter(pk=ticket.pk).update(message_count=F("message_count") + 1)
     return message
 
 
@@ -354,6 +355,9 @@ def ticket_create(*, workspace: Workspace, channel: str, subject: str, body_text
         # prepared before the transaction, see `prepare_inbound`); the number is added to it below.
         indexed = [(first_message_kind, first_text)] if first_message_kind != MessageKind.EVENT else []
         search_fields = search.docs_for_many([(ticket, indexed, customer, [t.name for t in tags])])[0]
+        if body_text or body_html or attachments:
+            ticket.message_count = 1  # the first message below, counted here rather than by an UPDATE
+        extensions.ticket_preparing(ticket, [t.name for t in tags])
         ticket.number = numbering.next_number(workspace.pk)
         ticket.save()
         if tags:
@@ -364,7 +368,7 @@ def ticket_create(*, workspace: Workspace, channel: str, subject: str, body_text
                 ticket=ticket, kind=first_message_kind, body_text=body_text, body_html=body_html,
                 author=actor if first_message_kind != MessageKind.CUSTOMER else None,
                 author_name=author_name or (customer.name if customer else ""), channel=channel,
-                external_id=message_external_id, created_at=now, attachments=attachments)
+                external_id=message_external_id, created_at=now, attachments=attachments, counted=True)
         audit.record(workspace=workspace, actor=actor, action="ticket.create", obj=ticket,
                      changes={"channel": [None, channel], "subject": [None, subject]},
                      actor_label="" if actor else f"channel:{channel}")
@@ -636,25 +640,38 @@ def prepare_inbound(message: InboundMessage) -> None:
     search.prepare_new_ticket(subject=ticket_subject(message.subject, body_text), body_text=body_text)
 
 
+@dataclass(frozen=True)
+class Received:
+    message: Message
+    created: bool  # False: this channel message had been received before (same external_id)
+
+
 def inbound_ingest(*, workspace: Workspace, message: InboundMessage, fields: TicketFields = TicketFields()
                    ) -> Message:
     """Turn one normalised inbound message into a ticket or a follow-up on its thread.
 
     Idempotent on `external_id`: the same channel message never makes two timeline entries.
     """
+    return inbound_receive(workspace=workspace, message=message, fields=fields).message
+
+
+def inbound_receive(*, workspace: Workspace, message: InboundMessage, fields: TicketFields = TicketFields()
+                    ) -> Received:
+    """`inbound_ingest`, also telling whether the message is new (one duplicate check, not two)."""
     prepare_inbound(message)
     with transaction.atomic(savepoint=False):
         if message.external_id:
             existing = Message.objects.filter(workspace=workspace, external_id=message.external_id[:250]).first()
             if existing is not None:
-                return existing
+                return Received(existing, created=False)
         customer = customer_find_or_create(workspace=workspace, ref=message.customer)
         adapter = adapter_for(message.channel)
         thread = adapter.find_thread(workspace=workspace, message=message)
         if thread is not None:
-            return ticket_customer_message(ticket=thread, body_text=message.body_text, body_html=message.body_html,
-                                           external_id=message.external_id, attachments=message.attachments,
-                                           received_at=message.received_at, channel=message.channel)
+            return Received(ticket_customer_message(
+                ticket=thread, body_text=message.body_text, body_html=message.body_html,
+                external_id=message.external_id, attachments=message.attachments,
+                received_at=message.received_at, channel=message.channel), created=True)
         if message.category_id is not None:
             fields = TicketFields(**{**fields.__dict__, "category_id": message.category_id})
         ticket = ticket_create(
@@ -667,7 +684,7 @@ def inbound_ingest(*, workspace: Workspace, message: InboundMessage, fields: Tic
         if first is None:
             first = ticket.messages.order_by("created_at", "id").first()
         assert first is not None
-        return first
+        return Received(first, created=True)
 
 
 # --- calls --------------------------------------------------------------------------------------
