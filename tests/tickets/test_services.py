@@ -38,6 +38,33 @@ def test_same_phone_in_any_format_finds_the_same_customer(workspace):
     assert first.phones == ["01012345678"]
 
 
+def test_a_returning_customer_is_found_in_one_query_and_new_identities_still_attach(workspace, other_workspace):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = customer_find_or_create(workspace=workspace, ref=CustomerRef(
+        name="김민수", phone="010-1234-5678", order_numbers=("20261101-0001",)))
+    # Someone else's order number stays theirs; the phone decides who this is.
+    other = customer_find_or_create(workspace=workspace, ref=CustomerRef(name="이영희", phone="010-9999-0000",
+                                                                          order_numbers=("20261101-0002",)))
+    with CaptureQueriesContext(connection) as queries:
+        again = customer_find_or_create(workspace=workspace, ref=CustomerRef(
+            phone="01012345678", order_numbers=("20261101-0001",)))
+    assert again.pk == first.pk
+    assert [q for q in queries.captured_queries if "INSERT" in q["sql"] or "UPDATE" in q["sql"]] == []
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("SELECT")]) == 1
+    again = customer_find_or_create(workspace=workspace, ref=CustomerRef(
+        phone="010-1234-5678", email="MINSU@example.kr", order_numbers=("20261101-0002", "20261101-0003")))
+    again.refresh_from_db()
+    assert again.pk == first.pk
+    assert again.emails == ["minsu@example.kr"]
+    assert again.external_ids["orders"] == ["20261101-0001", "20261101-0003"]
+    other.refresh_from_db()
+    assert other.external_ids["orders"] == ["20261101-0002"]
+    # The same phone in another workspace is another customer.
+    assert customer_find_or_create(workspace=other_workspace, ref=CustomerRef(phone="01012345678")).pk != first.pk
+
+
 def test_customers_do_not_cross_workspaces(workspace, other_workspace):
     a = customer_find_or_create(workspace=workspace, ref=CustomerRef(phone="010-1234-5678"))
     b = customer_find_or_create(workspace=other_workspace, ref=CustomerRef(phone="010-1234-5678"))

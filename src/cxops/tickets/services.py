@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -134,21 +135,31 @@ def _identities_of(ref: CustomerRef) -> list[tuple[str, str]]:
     return found
 
 
-def _attach_identities(customer: Customer, identities: Iterable[tuple[str, str]]) -> None:
+def _identity_filter(identities: Iterable[tuple[str, str]]) -> Q:
+    found = Q()
+    for kind, value in identities:
+        found |= Q(kind=kind, value=value)
+    return found
+
+
+def _attach_identities(customer: Customer, identities: Iterable[tuple[str, str]],
+                       known_owned: AbstractSet[tuple[str, str]] = frozenset()) -> None:
+    """Give `customer` the identities no one owns yet and copy them onto the customer's fields.
+    `known_owned`: identities already read as this customer's (a returning customer costs no write)."""
     wanted = list(dict.fromkeys(identities))
     if not wanted:
         return
-    # Insert what is new in one statement; an identity already owned by someone else stays theirs.
-    CustomerIdentity.objects.bulk_create(
-        [CustomerIdentity(workspace_id=customer.workspace_id, customer=customer, kind=kind, value=value)
-         for kind, value in wanted],
-        ignore_conflicts=True,
-    )
-    owned_filter = Q()
-    for kind, value in wanted:
-        owned_filter |= Q(kind=kind, value=value)
-    owned = set(CustomerIdentity.objects.filter(owned_filter, workspace_id=customer.workspace_id, customer=customer)
-                .values_list("kind", "value"))
+    if set(wanted) <= known_owned:
+        owned = set(wanted)
+    else:
+        # Insert what is new in one statement; an identity already owned by someone else stays theirs.
+        CustomerIdentity.objects.bulk_create(
+            [CustomerIdentity(workspace_id=customer.workspace_id, customer=customer, kind=kind, value=value)
+             for kind, value in wanted],
+            ignore_conflicts=True,
+        )
+        owned = set(CustomerIdentity.objects.filter(_identity_filter(wanted), workspace_id=customer.workspace_id,
+                                                    customer=customer).values_list("kind", "value"))
     changed = False
     for kind, value in wanted:
         if (kind, value) not in owned:
@@ -170,23 +181,32 @@ def _attach_identities(customer: Customer, identities: Iterable[tuple[str, str]]
         customer.save(update_fields=["phones", "emails", "external_ids", "updated_at"])
 
 
-def customer_find(*, workspace: Workspace, ref: CustomerRef) -> Customer | None:
-    identities = _identities_of(ref)
+def _customer_found(workspace: Workspace, identities: list[tuple[str, str]]
+                    ) -> tuple[Customer | None, set[tuple[str, str]]]:
+    """The customer these identities point to (one query), and which of them that customer owns."""
+    if not identities:
+        return None, set()
+    rows = {(row.kind, row.value): row for row in CustomerIdentity.objects.filter(
+        _identity_filter(identities), workspace=workspace).select_related("customer")}
     # Phone and email identify a person; an order number only when nothing better is known.
-    for kind, value in sorted(identities, key=lambda kv: kv[0] == IdentityKind.ORDER):
-        identity = (CustomerIdentity.objects.filter(workspace=workspace, kind=kind, value=value)
-                    .select_related("customer").first())
-        if identity is not None:
-            customer = identity.customer
+    for key in sorted(identities, key=lambda kv: kv[0] == IdentityKind.ORDER):
+        row = rows.get(key)
+        if row is not None:
+            customer = row.customer
             while customer.merged_into_id is not None:
                 customer = Customer.objects.get(pk=customer.merged_into_id)
-            return customer
-    return None
+            return customer, {k for k, r in rows.items() if r.customer_id == customer.pk}
+    return None, set()
+
+
+def customer_find(*, workspace: Workspace, ref: CustomerRef) -> Customer | None:
+    return _customer_found(workspace, _identities_of(ref))[0]
 
 
 def customer_find_or_create(*, workspace: Workspace, ref: CustomerRef, by: Membership | None = SYSTEM) -> Customer:
+    identities = _identities_of(ref)
     with transaction.atomic():
-        customer = customer_find(workspace=workspace, ref=ref)
+        customer, owned = _customer_found(workspace, identities)
         if customer is None:
             customer = Customer.objects.create(workspace=workspace, name=ref.name.strip()[:120])
             audit.record(workspace=workspace, actor=by.user if by else None, action="customer.create",
@@ -194,7 +214,7 @@ def customer_find_or_create(*, workspace: Workspace, ref: CustomerRef, by: Membe
         elif ref.name and not customer.name:
             customer.name = ref.name.strip()[:120]
             customer.save(update_fields=["name", "updated_at"])
-        _attach_identities(customer, _identities_of(ref))
+        _attach_identities(customer, identities, known_owned=owned)
     return customer
 
 
