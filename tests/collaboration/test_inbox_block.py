@@ -56,3 +56,8 @@ def test_notices_show_on_the_checklists_page(workspace: Workspace, agent: Member
     client.force_login(agent.user)
     page = client.get(reverse("collab_checklists", kwargs={"slug": workspace.slug})).content.decode()
     assert "3일 뒤 시작: 블랙프라이데이" in page
+    # The same reminder is in the notification center; the page's link marks it read on the way.
+    center = client.get(reverse("notifications", kwargs={"slug": workspace.slug})).content.decode()
+    assert "3일 뒤 시작: 블랙프라이데이" in center
+    (notice,) = selectors.notices_for(membership=agent)
+    assert reverse("notification_open", kwargs={"slug": workspace.slug, "notification_id": notice.pk}) in page

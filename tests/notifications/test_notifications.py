@@ -121,3 +121,27 @@ def test_api_lists_marks_read_and_sets_preference(client: Client, workspace: Wor
     bad = client.put("/api/v1/workspaces/shop/notifications/preference", {"digest": "sometimes"},
                      content_type="application/json")
     assert bad.status_code == 422
+
+
+def test_email_outside_mails_each_address_once_per_key(workspace: Workspace) -> None:
+    args: dict[str, Any] = {"workspace": workspace, "kind": "collab.change_upcoming", "title": "3일 뒤 시작: 세일",
+                            "body": "쿠폰 1인 1매", "url": "/w/shop/collab/changes/1/", "dedupe_key": "change:1:d"}
+    assert services.email_outside(addresses=["cs@shop.kr", "CS@shop.kr ", "not-an-address"], **args) == 1
+    assert [m.to for m in mail.outbox] == [["cs@shop.kr"]]
+    assert mail.outbox[0].subject == f"[{workspace.name}] 3일 뒤 시작: 세일"
+    assert "쿠폰 1인 1매" in mail.outbox[0].body and "http" in mail.outbox[0].body  # an absolute link
+    assert services.email_outside(addresses=["cs@shop.kr", "md@partner.example"], **args) == 1
+    assert [m.to for m in mail.outbox[1:]] == [["md@partner.example"]]
+    assert services.email_outside(addresses=["cs@shop.kr"], **{**args, "dedupe_key": "change:1:next"}) == 1
+
+
+def test_members_by_email_and_notifications_of_one_source(workspace: Workspace, other_workspace: Workspace,
+                                                          agent: Membership) -> None:
+    outsider = make_member(other_workspace, "agent")
+    members, others = selectors.members_by_email(
+        workspace=workspace, addresses=[agent.user.email.upper(), outsider.user.email, "cs@shop.kr", "x"])
+    assert members == [agent] and others == [outsider.user.email.lower(), "cs@shop.kr"]
+    services.notify(workspace=workspace, recipients=[agent], kind="collab.item_overdue", title="기한 지남")
+    services.notify(workspace=workspace, recipients=[agent], kind="sla.warning", title="SLA 임박")
+    assert [n.title for n in selectors.notifications_for(membership=agent, kind_prefix="collab.")] == ["기한 지남"]
+    assert selectors.notifications_for(membership=agent).count() == 2

@@ -1,7 +1,7 @@
 """Background jobs of the collaboration tools (Huey periodic tasks).
 
 Thin: each runs one step of `cxops.collaboration.notices` for every workspace. Every step is
-idempotent (a notice is made once per object, recipient and day), so a retried or doubled run
+idempotent (a reminder is made once per object, recipient and day, or week), so a retried or doubled run
 sends nothing twice.
 """
 

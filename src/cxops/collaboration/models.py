@@ -258,36 +258,15 @@ class ExceptionItem(models.Model):
         return self.reference
 
 
-# --- notices (reminders and alerts) -----------------------------------------------------------------
+# --- reminders and alerts ---------------------------------------------------------------------------
+# Sent through the notification center (cxops.notifications) by cxops.collaboration.notices; these are
+# their kinds there.
 
-class NoticeKind(models.TextChoices):
-    ITEM_OVERDUE = "item_overdue", _("체크리스트 기한 지남")
-    CHANGE_UPCOMING = "change_upcoming", _("다가오는 변경")
-    QUEUE_UNCHECKED = "queue_unchecked", _("예외 큐 미확인")
-    WEEKLY_SUMMARY = "weekly_summary", _("요청·결정 주간 요약")
+REMINDER_KIND_PREFIX = "collab."
 
 
-class Notice(models.Model):
-    """One reminder or alert sent by a collaboration job: shown in the app to `recipient` and/or
-    emailed to `email`. `dedupe_key` makes every job idempotent (one notice per item, recipient and day)."""
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="collab_notices")
-    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
-    dedupe_key = models.CharField(max_length=200)
-    day = models.DateField()
-    recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    email = models.CharField(max_length=254, blank=True)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=300, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=now)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["workspace", "dedupe_key"], name="uniq_collab_notice")]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.title
+class ReminderKind(models.TextChoices):
+    ITEM_OVERDUE = "collab.item_overdue", _("체크리스트 기한 지남")
+    CHANGE_UPCOMING = "collab.change_upcoming", _("다가오는 변경")
+    QUEUE_UNCHECKED = "collab.queue_unchecked", _("예외 큐 미확인")
+    WEEKLY_SUMMARY = "collab.weekly_summary", _("요청·결정 주간 요약")

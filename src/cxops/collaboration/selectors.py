@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -21,6 +21,9 @@ from cxops.collaboration.models import (
     RequestRevision,
 )
 from cxops.core.models import Membership, Workspace
+
+if TYPE_CHECKING:
+    from cxops.notifications.models import Notification
 
 
 def today_for(workspace: Workspace) -> date:
@@ -385,13 +388,17 @@ def queues_check_missed(*, workspace: Workspace, now: Any = None) -> list[Any]:
     return missed
 
 
-def notices_for(*, membership: Membership, limit: int = 20) -> list[Any]:
-    """In-app reminders and alerts: the member's own and the workspace-wide ones (not the copies
-    mailed to outside addresses), newest first."""
-    from cxops.collaboration.models import Notice
+def notices_for(*, membership: Membership, limit: int = 20) -> list[Notification]:
+    """The member's collaboration reminders and alerts in the notification center, newest first, each
+    with `kind_label` (what kind of reminder it is)."""
+    from cxops.collaboration.models import REMINDER_KIND_PREFIX, ReminderKind
+    from cxops.notifications.selectors import notifications_for
 
-    return list(Notice.objects.filter(workspace=membership.workspace).filter(
-        Q(recipient=membership) | Q(recipient__isnull=True, email="")).order_by("-created_at", "-id")[:limit])
+    labels = dict(ReminderKind.choices)
+    rows = list(notifications_for(membership=membership, kind_prefix=REMINDER_KIND_PREFIX)[:limit])
+    for row in rows:
+        row.kind_label = labels.get(row.kind, row.kind)  # type: ignore[attr-defined]
+    return rows
 
 
 # --- the change calendar as forecast events ---------------------------------------------------------

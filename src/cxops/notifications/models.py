@@ -53,3 +53,26 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership}: {self.digest}"
+
+
+class OutsideEmail(models.Model):
+    """A notification mailed straight to an address that belongs to no member of the workspace (an
+    outside team's contact, a distribution list). With a `dedupe_key` it goes once per address and key."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="outside_emails")
+    address = models.CharField(max_length=254)
+    kind = models.CharField(max_length=60, help_text="Dotted source and event, as on Notification.")
+    title = models.CharField(max_length=200)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "address", "dedupe_key"], condition=~models.Q(dedupe_key=""),
+                                    name="uniq_outside_email_dedupe"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.title}"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cxops.core.models import Membership, Workspace
 from cxops.core.services import ServiceError
-from cxops.notifications.models import DigestMode, Notification, NotificationPreference
+from cxops.notifications.models import DigestMode, Notification, NotificationPreference, OutsideEmail
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,32 @@ def email_now(notification_ids: Iterable[int]) -> int:
         text = "\n\n".join(part for part in (n.body, _absolute(n.url)) if part)
         if _send(address, f"[{n.workspace.name}] {n.title}", text):
             Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
+            sent += 1
+    return sent
+
+
+def email_outside(*, workspace: Workspace, addresses: Iterable[str], kind: str, title: str, body: str = "",
+                  url: str = "", dedupe_key: str = "") -> int:
+    """Email addresses that belong to no member (an outside team's contact, a distribution list) at
+    once, one mail each; a repeated `dedupe_key` sends nothing new to an address that had it.
+
+    Members are reached with `notify` instead, so that their own email preference applies. A failed
+    mail is logged and not retried (the row stays without `sent_at`). Returns how many went out.
+    """
+    sent = 0
+    key = dedupe_key[:200]
+    for address in dict.fromkeys(a.strip().lower() for a in addresses if "@" in a):
+        if key and OutsideEmail.objects.filter(workspace=workspace, address=address[:254], dedupe_key=key).exists():
+            continue
+        try:
+            with transaction.atomic():
+                row = OutsideEmail.objects.create(workspace=workspace, address=address[:254], kind=kind[:60],
+                                                  title=title[:200], dedupe_key=key)
+        except IntegrityError:
+            continue  # sent by a concurrent run with the same key
+        text = "\n\n".join(part for part in (body, _absolute(url)) if part)
+        if _send(address, f"[{workspace.name}] {title}", text):
+            OutsideEmail.objects.filter(pk=row.pk).update(sent_at=timezone.now())
             sent += 1
     return sent
 
