@@ -119,6 +119,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
+    import dataclasses
     import datetime as dt
 
     from cxops.cli import print_json
@@ -130,6 +131,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
             start=dt.date.fromisoformat(args.start) if args.start else None,
             weekend=[w for w in args.weekend.split(",") if w.strip()], min_rest_h=args.min_rest_h,
         )
+        spread = None if args.weekend_spread.strip().lower() == "off" else int(args.weekend_spread)
+        problem = dataclasses.replace(problem, weekend_spread=spread)
         result = solve(problem, time_limit_s=args.time_limit_s, workers=args.workers)
     except ValueError as exc:
         return _fail(exc)
@@ -188,6 +191,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--start", help="first day (YYYY-MM-DD) when REQ.csv uses weekdays; default next Monday")
     p.add_argument("--weekend", default="Sat,Sun", help="weekend days for fairness, e.g. Fri,Sat")
     p.add_argument("--min-rest-h", type=float, default=11.0)
+    p.add_argument("--weekend-spread", default="1",
+                   help="most weekend days any two comparable agents may differ by over the horizon; 'off' for none")
     p.add_argument("--time-limit-s", type=float, default=25.0)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--full-coverage", action="store_true", help="include every interval, not only the gaps")

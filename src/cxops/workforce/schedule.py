@@ -21,17 +21,23 @@ days weighted by seniority (senior agents get fewer weekends when it is otherwis
 on preferred days off.
 
 When the horizon is whole weeks with the same requirements every week and day rules by weekday
-only, phase 1 is solved on one *cyclic* week (its Sunday is followed by its Monday again, for the
-rest, consecutive-day and night-shift wrap-around) — a model a quarter the size for 4 weeks, which
-CP-SAT drives to a good schedule in seconds — and that week repeated is the phase-1 schedule of the
-whole horizon (it keeps every rule across week boundaries). Repeating one week gives the same
-agents the same weekends every week, so the weeks are then shared out: within each group of
-interchangeable agents (same contract, skills, shifts and day rules) every week uses each agent's
-cyclic week exactly once – the coverage of every interval is unchanged – and a small CP-SAT model
-picks who works which week, only where the 11 h rest and the consecutive-day limit hold across the
-week boundary, to minimise the spread of weekend days in the group (seniors get the smaller
-totals). Phase 2 then starts from it with every variable hinted, so it always has a solution to
-improve, and may not widen any group's weekend spread (it keeps narrowing it in the objective).
+only, phase 1 is solved on one *cyclic* week — a model a quarter the size for 4 weeks — built as
+*rotating rosters*: comparable agents (same contract hours, skills, shifts and days-off rule; other
+forbidden days too where the slots can still give everyone their hours) form a group, cut into
+lines of ``weeks`` to ``2·weeks − 1`` week slots; the agent starting on slot ``i`` of a line works
+slot ``i + w`` in week ``w``. Every week therefore works every slot once (coverage is the same each
+week), the Sunday of a slot is followed by the Monday of the next slot of its line (rest,
+consecutive days, the night shift's wrap), and the weekend days each agent of a group works over
+the horizon differ by at most ``Problem.weekend_spread`` (1; a hard rule of the cyclic model,
+``None`` turns it off). On a line of exactly ``weeks`` slots each agent works every slot once, so
+only the lines' weekend sums need balancing. Who starts where is then a small assignment: the
+seniors take the smaller weekend totals, everybody the fewest preferred days off, and an agent only
+slots whose days it may work. The fair rule can cost coverage (the two-week 5-on/2-off covering at
+its optimum of 23 cannot give everybody 2–3 weekend days). If no roster is found in time, the
+earlier phase 1 runs instead: one cyclic week per agent repeated, its weeks shared out among
+interchangeable agents where rest and consecutive days allow. Phase 2 starts from the phase-1
+schedule with every variable hinted, so it always has a solution to improve, and may not widen any
+group's weekend spread (it keeps narrowing it in the objective).
 
 The coverage report gives, per interval and skill, the requirement, the scheduled agents, the gap
 and the over-coverage; every gap carries the reason it could not be closed: no template works that
@@ -73,6 +79,7 @@ cross midnight. ``cost`` (integer) defaults to the paid minutes.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -174,6 +181,8 @@ class Problem:
     agents: list[Agent]
     weekend: tuple[int, ...] = (5, 6)
     min_rest_h: float = 11.0
+    # weekend days of comparable agents over the horizon differ by at most this (None: no such rule)
+    weekend_spread: int | None = 1
 
     @property
     def per_day(self) -> int:
@@ -194,6 +203,8 @@ class Problem:
             raise ValueError("no shift templates")
         if not self.agents:
             raise ValueError("no agents")
+        if self.weekend_spread is not None and self.weekend_spread < 0:
+            raise ValueError("weekend_spread must be >= 0")
         names = {s.name for s in self.shifts}
         if len(names) != len(self.shifts):
             raise ValueError("shift names must be unique")
@@ -332,13 +343,38 @@ class _Model:
             self.model.add_hint(var, value)
 
 
+@dataclass(frozen=True, slots=True)
+class _Rotation:
+    """Rotating rosters in a cyclic week: each line lists rows (one week's slot each) in roster
+    order; over ``weeks`` weeks the agent starting on slot ``i`` works slots ``i, i+1, …`` of its line.
+    ``groups`` lists the lines (indices) whose agents' weekend totals differ by at most ``spread``."""
+
+    lines: tuple[tuple[int, ...], ...]
+    weeks: int
+    groups: tuple[tuple[int, ...], ...] = ()
+    spread: int = 1
+
+    def successors(self, rows: int) -> list[int]:
+        succ = list(range(rows))
+        for line in self.lines:
+            for i, row in enumerate(line):
+                succ[row] = line[(i + 1) % len(line)]
+        return succ
+
+
 def _build(
-    problem: Problem, *, cyclic: bool = False, fair_groups: Sequence[tuple[Sequence[int], int]] = ()
+    problem: Problem, *, cyclic: bool = False, fair_groups: Sequence[tuple[Sequence[int], int]] = (),
+    rotation: _Rotation | None = None,
 ) -> _Model:
     """The CP-SAT model of ``problem``; ``cyclic`` makes the horizon wrap around (its last day is
     followed by its first again), the model of one week repeated for ever. ``fair_groups`` lists
     groups of interchangeable agents (indices) with the most their weekend days may differ: that
-    spread is a hard limit and, weighted like the overall spread, part of the objective."""
+    spread is a hard limit and, weighted like the overall spread, part of the objective.
+
+    With ``rotation`` (cyclic only) the rows are the slots of rotating rosters: the last day of a
+    row is followed by the first day of the next row of its line (rest, consecutive days), and
+    the weekend days of every window of ``rotation.weeks`` consecutive rows of the lines of a group –
+    what one agent works over the horizon – differ by at most ``rotation.spread``."""
     from ortools.sat.python import cp_model
 
     step = problem.interval_min
@@ -350,8 +386,11 @@ def _build(
     derived: list[tuple[Any, Any]] = []
     days = problem.days
 
+    succ = rotation.successors(len(problem.agents)) if rotation else list(range(len(problem.agents)))
+
     def worked_value(values: dict[tuple[int, int, int, str], bool], a: int, d: int) -> int:
         return int(any(values.get(key, False) for key in work_keys[a, d]))
+
     for a, agent in enumerate(problem.agents):
         allowed_shifts = _agent_shifts(problem, agent)
         agent_skills = [k for k in agent.skills if k in problem.requirements]
@@ -400,27 +439,36 @@ def _build(
         shift_ids = _agent_shifts(problem, agent)
         for d in range(problem.days):
             for gap_days in (1, 2):
-                e = d + gap_days
+                b, e = a, d + gap_days
                 if e >= days:
                     if not cyclic:
                         continue
-                    e -= days
+                    b, e = succ[a], e - days
                 for s in shift_ids:
                     end = problem.shifts[s].start_min + problem.shifts[s].length_min
-                    for t in shift_ids:
+                    for t in _agent_shifts(problem, problem.agents[b]):
                         next_start = gap_days * 1440 + problem.shifts[t].start_min
                         if next_start - end >= min_rest:
                             continue
                         first = by_ads.get((a, d, s), [])
-                        second = by_ads.get((a, e, t), [])
+                        second = by_ads.get((b, e, t), [])
                         if first and second:
                             model.add(sum(first) + sum(second) <= 1)
         span = agent.max_consecutive_days + 1
-        if cyclic and span > days:  # the cycle repeats for ever: it needs a day off somewhere
-            model.add(sum(worked(a, e) for e in range(days)) <= days - 1)
-        for d in range(days if cyclic else days - span + 1):
-            if span <= days:
-                model.add(sum(worked(a, e % days) for e in range(d, d + span)) <= agent.max_consecutive_days)
+        if cyclic:
+            line = [a]  # the rows this row's days run into, for ever
+            while succ[line[-1]] != a:
+                line.append(succ[line[-1]])
+            if span > days * len(line):  # the cycle repeats for ever: it needs a day off somewhere
+                if a == min(line):
+                    model.add(sum(worked(b, e) for b in line for e in range(days)) <= days * len(line) - 1)
+            else:
+                for d in range(days):
+                    window = [(line[(i // days) % len(line)], i % days) for i in range(d, d + span)]
+                    model.add(sum(worked(b, e) for b, e in window) <= agent.max_consecutive_days)
+        else:
+            for d in range(days - span + 1):
+                model.add(sum(worked(a, e) for e in range(d, d + span)) <= agent.max_consecutive_days)
         if agent.days_off == "consecutive":
             for w0 in range(0, problem.days - 6, 7):
                 starts = []
@@ -468,6 +516,7 @@ def _build(
     # fairness, seniority and preferences
     weekend_counts = []
     by_agent: dict[int, Any] = {}
+    all_weekend: dict[int, Any] = {}
     senior_terms = []
     pref_terms = []
     for a, agent in enumerate(problem.agents):
@@ -475,6 +524,7 @@ def _build(
         count = sum(worked(a, d) for d in weekend_days)
         var = model.new_int_var(0, len(weekend_days), f"we_{a}")
         model.add(var == count)
+        all_weekend[a] = var
         derived.append((var, lambda v, _k, a=a, days_=tuple(weekend_days): sum(worked_value(v, a, d) for d in days_)))
         if any(works[a, d] for d in weekend_days):  # fairness among agents who can work weekends
             weekend_counts.append(var)
@@ -483,6 +533,19 @@ def _build(
         for d in range(problem.days):
             if agent.preferred_days_off and _day_matches(agent.preferred_days_off, problem.date(d)):
                 pref_terms.append(worked(a, d))
+    if rotation is not None:  # what each agent of a rotating roster works over the horizon: within ±1
+        for g, group_lines in enumerate(rotation.groups):
+            slot_lines = [rotation.lines[i] for i in group_lines]
+            if sum(len(roster) for roster in slot_lines) < 2:
+                continue
+            w_top = model.new_int_var(0, problem.days * rotation.weeks, f"window_max_{g}")
+            w_low = model.new_int_var(0, problem.days * rotation.weeks, f"window_min_{g}")
+            for roster in slot_lines:
+                for i in range(len(roster)):
+                    window = sum(all_weekend[roster[(i + j) % len(roster)]] for j in range(rotation.weeks))
+                    model.add(w_top >= window)
+                    model.add(w_low <= window)
+            model.add(w_top - w_low <= rotation.spread)
     spread: Any = 0
     if weekend_counts:
         top = model.new_int_var(0, problem.days, "weekend_max")
@@ -535,10 +598,13 @@ def _is_weekly(problem: Problem) -> bool:
 
 
 def _weekly_hint(
-    problem: Problem, time_limit_s: float, workers: int, seed: int, progress: list[tuple[float, int]]
+    problem: Problem, time_limit_s: float, workers: int, seed: int, progress: list[tuple[float, int]],
+    *, rotation: _Rotation | None = None, rows: Sequence[Agent] | None = None,
 ) -> dict[tuple[int, int, int, str], bool]:
     """A schedule for the whole horizon from the cyclic week with the least under-coverage (a model
     a quarter of the size for 4 weeks), repeated: it keeps every hard rule across week boundaries.
+    With ``rotation`` the week's rows are the slots of rotating rosters (``rows``: the rule set of
+    each slot, by default the agents' own).
 
     ``progress`` receives (seconds, under-coverage of the whole horizon) for each improving week.
     """
@@ -547,9 +613,9 @@ def _weekly_hint(
     per_week = 7 * problem.per_day
     week = Problem(start=problem.start, days=7, interval_min=problem.interval_min,
                    requirements={k: v[:per_week] for k, v in problem.requirements.items()},
-                   shifts=problem.shifts, agents=problem.agents, weekend=problem.weekend,
+                   shifts=problem.shifts, agents=list(rows or problem.agents), weekend=problem.weekend,
                    min_rest_h=problem.min_rest_h)
-    built = _build(week, cyclic=True)
+    built = _build(week, cyclic=True, rotation=rotation)
     built.model.minimize(built.total_under)
     weeks = problem.days // 7
     started = time.perf_counter()
@@ -581,6 +647,166 @@ def _repeat_week(problem: Problem, chosen: dict[tuple[int, int, int, str], bool]
                 if b == source and on:
                     values[a, w * 7 + d, s, k] = True
     return values
+
+
+def _contract_key(agent: Agent) -> tuple[Any, ...]:
+    """Agents with the same key are comparable: the same week may be worked by either of them unless
+    a forbidden day stands in the way (seniority and preferred days off only weigh)."""
+    return (agent.contract_hours, agent.min_hours, tuple(sorted(agent.skills)), tuple(sorted(agent.shifts)),
+            agent.days_off, agent.max_consecutive_days)
+
+
+def _forbidden_weekdays(agents: Iterable[Agent]) -> set[int]:
+    return {_weekday(item) for agent in agents for item in agent.forbidden_days if item.strip()}
+
+
+def _workable(problem: Problem, agent: Agent, forbidden: set[int]) -> bool:
+    """Can ``agent``'s weekly hours still be worked with ``forbidden`` weekdays (and its fixed days
+    off; a single block of days off for ``consecutive``)? A quick necessary check."""
+    off = forbidden | agent.fixed_days_off()
+    if agent.days_off == "consecutive" and off:  # the smallest cyclic block of days holding all of them
+        off_days = min((length for first in range(7) for length in range(1, 8)
+                        if all((day - first) % 7 < length for day in off)), default=7)
+    else:
+        off_days = len(off)
+    paid = [problem.shifts[s].paid_min for s in _agent_shifts(problem, agent)]
+    low = agent.min_hours if agent.min_hours is not None else agent.contract_hours
+    return bool(paid) and (7 - off_days) * max(paid) >= low * 60
+
+
+def _rotation_lines(problem: Problem) -> tuple[list[list[int]], list[list[int]], list[Agent]]:
+    """Rotating rosters. Comparable agents (same contract, skills, shifts and days-off rule) form a
+    fairness group – those with other forbidden days only where the slots can still give them their
+    hours (else a group of their own) – and a group is cut into lines of ``weeks`` to ``2·weeks − 1``
+    slots: on a line of exactly ``weeks`` slots every agent works every slot once, so what the line's
+    agents work is the same whatever the order of its slots, and the lines of a group only need sums
+    within one of each other. Returns the lines (agent indices in roster order), the groups (line
+    indices) and the rule set of each slot: the agent's own, with the forbidden days of every agent
+    who will work the slot during the horizon (the roster starts agent ``line[i]`` on slot ``i``)."""
+    weeks = problem.days // 7
+    by_key: dict[tuple[Any, ...], list[int]] = {}
+    for a, agent in enumerate(problem.agents):
+        by_key.setdefault(_contract_key(agent), []).append(a)
+    members_of_groups: list[list[int]] = []
+    for members in by_key.values():
+        kinds: dict[frozenset[int], list[int]] = {}
+        for a in members:
+            kinds.setdefault(frozenset(_forbidden_weekdays([problem.agents[a]])), []).append(a)
+        ordered = sorted(kinds.values(), key=len, reverse=True)  # the common rule set first
+        group = list(ordered[0])
+        forbidden = set(_forbidden_weekdays(problem.agents[a] for a in group))
+        for kind in ordered[1:]:
+            union = forbidden | _forbidden_weekdays([problem.agents[kind[0]]])
+            if _workable(problem, problem.agents[kind[0]], union):
+                group.extend(kind)  # same forbidden days side by side: they touch fewer slots
+                forbidden = union
+            else:
+                members_of_groups.append(kind)
+        members_of_groups.append(group)
+    lines: list[list[int]] = []
+    groups: list[list[int]] = []
+    for group in members_of_groups:
+        count = max(1, len(group) // weeks)
+        sizes = [len(group) // count + (i < len(group) % count) for i in range(count)]
+        groups.append([])
+        for size in sizes:
+            groups[-1].append(len(lines))
+            lines.append(group[:size])
+            group = group[size:]
+    rows = list(problem.agents)
+    for line in lines:
+        size = len(line)
+        for p, a in enumerate(line):
+            visitors = [problem.agents[line[(p - j) % size]] for j in range(min(weeks, size))]
+            days = tuple(WEEKDAYS[d] for d in sorted(_forbidden_weekdays(visitors)))
+            rows[a] = dataclasses.replace(problem.agents[a], forbidden_days=days)
+    return lines, groups, rows
+
+
+def _roster_starts(
+    problem: Problem, chosen: dict[tuple[int, int, int, str], bool], lines: list[list[int]], workers: int, seed: int,
+) -> dict[int, list[int]] | None:
+    """Who starts on which slot of the group's ``lines`` (the agents of the lines, any of them on any
+    start whose days they may all work): every start gives weekend days within one of the others;
+    seniors take the smaller totals and everybody the fewest preferred days off worked. Returns
+    agent → the slot row of each week (None when there is no such assignment)."""
+    from ortools.sat.python import cp_model
+
+    weeks = problem.days // 7
+    worked: dict[int, list[int]] = {row: [] for line in lines for row in line}
+    for (row, d, _s, _k), on in chosen.items():
+        if on and row in worked:
+            worked[row].append(d)
+    starts = [[line[(i + w) % len(line)] for w in range(weeks)] for line in lines for i in range(len(line))]
+    members = [a for line in lines for a in line]
+    cost: dict[tuple[int, int], int] = {}
+    for a in members:
+        agent = problem.agents[a]
+        for i, rows in enumerate(starts):
+            days = [w * 7 + d for w, row in enumerate(rows) for d in worked[row]]
+            if not all(_allowed(problem, agent, day) for day in days):
+                continue
+            weekend = sum(1 for day in days if problem.date(day).weekday() in problem.weekend)
+            preferred = sum(1 for day in days if _day_matches(agent.preferred_days_off, problem.date(day)))
+            cost[a, i] = max(agent.seniority, 0) * weekend + 30 * preferred
+    model = cp_model.CpModel()
+    pick = {key: model.new_bool_var(f"start_{key[0]}_{key[1]}") for key in cost}
+    for a in members:
+        model.add_exactly_one(v for (b, _i), v in pick.items() if b == a)
+    for i in range(len(starts)):
+        model.add_exactly_one(v for (_b, j), v in pick.items() if j == i)
+    for a in members:  # the roster as built is one answer
+        for i in range(len(starts)):
+            if (a, i) in pick:
+                model.add_hint(pick[a, i], members[i] == a)
+    model.minimize(sum(c * pick[key] for key, c in cost.items()))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_search_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = 2.0
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {a: starts[i] for (a, i), v in pick.items() if solver.boolean_value(v)}
+
+
+def _rotating_weeks(
+    problem: Problem, time_limit_s: float, workers: int, seed: int, progress: list[tuple[float, int]],
+) -> tuple[dict[tuple[int, int, int, str], bool], dict[int, list[int]], list[tuple[list[int], int]], dict[str, Any]]:
+    """Phase 1 as rotating rosters: the cyclic week where each line of comparable agents is a
+    rotation of its slots (agent ``i`` works slot ``i + w`` in week ``w``), so every week uses every
+    slot once – coverage is the same each week – the rest and consecutive-day rules hold from each
+    slot into the next, and the weekend days each agent works over the horizon are within one of
+    the others of its group (a hard rule of the model). Returns the week, the plan (agent → slot row
+    per week), the groups with their weekend spread, and stats."""
+    weeks = problem.days // 7
+    lines, groups, rows = _rotation_lines(problem)
+    stats: dict[str, Any] = {"mode": "rotating roster", "lines": [[len(lines[i]) for i in g] for g in groups]}
+    fair_groups = () if problem.weekend_spread is None else tuple(tuple(g) for g in groups)
+    rotation = _Rotation(tuple(tuple(line) for line in lines), weeks, fair_groups, problem.weekend_spread or 0)
+    chosen = _weekly_hint(problem, time_limit_s, workers, seed, progress, rotation=rotation, rows=rows)
+    if not chosen:
+        stats["fallback"] = "no rotating roster found in time"
+        return {}, {}, [], stats
+    plan: dict[int, list[int]] = {}
+    fair: list[tuple[list[int], int]] = []
+    weekend = {a: 0 for a in range(len(problem.agents))}
+    for (row, d, _s, _k), on in chosen.items():
+        if on and problem.date(d).weekday() in problem.weekend:
+            weekend[row] += 1
+    for group in groups:
+        starts = _roster_starts(problem, chosen, [lines[i] for i in group], workers, seed)
+        if starts is None:
+            stats["fallback"] = "no start slots that keep every agent's forbidden days"
+            return {}, {}, [], stats
+        plan.update(starts)
+    for group in groups:
+        members = [a for i in group for a in lines[i]]
+        if len(members) > 1:
+            totals = [sum(weekend[row] for row in plan[a]) for a in members]
+            fair.append((members, max(totals) - min(totals)))
+    stats["groups"] = len(fair)
+    stats["spread_after"] = max((spread for _, spread in fair), default=0)
+    return chosen, plan, fair, stats
 
 
 def _group_key(agent: Agent) -> tuple[Any, ...]:
@@ -741,13 +967,14 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
     Lexicographic in two phases: (1) the least under-coverage; (2) with that fixed, and the phase-1
     schedule as a complete hint, cost + over-coverage + fairness. One weighted objective with a
     big-M weight is equivalent but CP-SAT then finds good coverage far more slowly. When the problem
-    repeats week by week, phase 1 is the best cyclic week (half the time budget) repeated; otherwise
-    it is the full model (60 % of the budget), and the repeated weeks are shared out among
-    interchangeable agents for fair weekends (``_rotate_weeks``, up to 20 % of the budget, 5 s at
-    most; the unrotated weeks are kept if the result broke a rule or changed any interval's
-    coverage). ``stats`` records the phase timings, the cyclic week's improving solutions (seconds,
-    under-coverage), the weekend rotation (groups, spread before and after) and the phase-1
-    under-coverage.
+    repeats week by week, phase 1 is the best cyclic week of rotating rosters with fair weekends
+    (``_rotating_weeks``, 85 % of the time budget: on a big instance phase 2 improves little); the rotated plan is
+    re-checked against every rule and its coverage against the week's, and if that fails or no
+    roster is found the earlier phase 1 runs (one cyclic week per agent repeated, the weeks shared
+    out by ``_rotate_weeks``). Otherwise phase 1 is the full model (60 % of the budget).
+    ``stats`` records the phase timings, the cyclic week's improving solutions (seconds,
+    under-coverage), the weekend rotation (mode, line sizes per group, groups, spread after, any
+    fallback) and the phase-1 under-coverage.
     """
     from ortools.sat.python import cp_model
 
@@ -759,13 +986,28 @@ def solve(problem: Problem, *, time_limit_s: float = 20.0, workers: int = 2, see
     fair: list[tuple[list[int], int]] = []
     if _is_weekly(problem):
         progress: list[tuple[float, int]] = []
-        week = _weekly_hint(problem, 0.5 * time_limit_s, workers, seed, progress)
+        week, plan, fair, stats["weekend_rotation"] = _rotating_weeks(
+            problem, 0.85 * time_limit_s, workers, seed, progress)
+        if week:
+            rotated = _repeat_week(problem, week, plan)
+            if check_schedule(problem, _assignments(problem, rotated)) or _coverage_counts(
+                    problem, _assignments(problem, rotated)) != _coverage_counts(
+                    problem, _assignments(problem, _repeat_week(problem, week))):
+                stats["weekend_rotation"]["fallback"] = "rule or coverage change: plain cyclic week instead"
+                week, fair = {}, []
+            else:
+                hint = rotated
+        if not week:  # the plain cyclic week, its repeated weeks shared out (the earlier phase 1)
+            progress.clear()
+            budget = max(0.1 * time_limit_s, 0.85 * time_limit_s - (time.perf_counter() - started))
+            week = _weekly_hint(problem, budget, workers, seed, progress)
+            stats["weekend_rotation"]["mode"] = "shared-out weeks"
         stats["weekly_hint_s"] = round(time.perf_counter() - started, 3)
         stats["weekly_progress_s_under"] = progress  # under-coverage of the schedulable intervals
-        if week:
+        if week and not hint:
             hint = _repeat_week(problem, week)
-            plan, fair, stats["weekend_rotation"] = _rotate_weeks(
-                problem, week, min(5.0, 0.2 * time_limit_s), workers, seed)
+            plan, fair, shared = _rotate_weeks(problem, week, min(5.0, 0.2 * time_limit_s), workers, seed)
+            stats["weekend_rotation"].update(shared)
             if plan:
                 rotated = _repeat_week(problem, week, plan)
                 if check_schedule(problem, _assignments(problem, rotated)) or _coverage_counts(
