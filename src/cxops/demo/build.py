@@ -29,7 +29,7 @@ from cxops.core.services import membership_set, team_create, workspace_create, w
 from cxops.demo.content import SLUGS, SPECS
 from cxops.demo.people import CENTER_NAME, DEMO_PASSWORD, STAFF, Staff
 from cxops.demo.plan import WorkspacePlan, default_now, plan_demo
-from cxops.tickets import numbering
+from cxops.tickets import lookups, numbering
 from cxops.tickets.models import (
     Call,
     Category,
@@ -183,6 +183,7 @@ def write_workspace(plan: WorkspacePlan, users: dict[str, User], rng: Random) ->
         CustomField(workspace=workspace, key=f.key, label=f.label, kind=f.kind, choices=list(f.choices), position=i)
         for i, f in enumerate(spec.custom_fields)
     ])
+    lookups.invalidate(workspace.pk)  # bulk writes send no signals
 
     # Macros and shared views, through the services (audited).
     admin_membership = memberships["admin@cxops.demo"]

@@ -5,3 +5,8 @@ class TicketsConfig(AppConfig):
     name = "cxops.tickets"
     label = "tickets"
     verbose_name = "Tickets"
+
+    def ready(self) -> None:
+        from cxops.tickets import lookups
+
+        lookups.connect_signals()

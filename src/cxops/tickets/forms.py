@@ -9,8 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cxops.core.models import Membership
-from cxops.core.selectors import members_list, teams_list
-from cxops.tickets import selectors
+from cxops.tickets.lookups import lookups_for
 from cxops.tickets.models import (
     CallDirection,
     CallOutcome,
@@ -36,39 +35,28 @@ REPLY_STATUS_CHOICES = [
 
 def category_choices(membership: Membership, empty: Any = NOT_SELECTED) -> list[tuple[Any, Any]]:
     """Parents first, each followed by its children as "배송 › 배송 지연"."""
-    rows = selectors.categories(membership=membership)
-    parents = [c for c in rows if c.parent_id is None]
-    children: dict[int, list[Any]] = {}
-    for c in rows:
-        if c.parent_id is not None:
-            children.setdefault(c.parent_id, []).append(c)
-    choices: list[tuple[Any, Any]] = [("", empty)]
-    for parent in parents:
-        choices.append((parent.pk, parent.name))
-        choices += [(child.pk, f"{parent.name} › {child.name}") for child in children.get(parent.pk, [])]
-    return choices
+    return [("", empty), *lookups_for(membership.workspace_id).categories]
 
 
 def product_choices(membership: Membership, empty: Any = NOT_SELECTED) -> list[tuple[Any, Any]]:
-    return [("", empty), *[(p.pk, p.name) for p in selectors.products(membership=membership)]]
+    return [("", empty), *lookups_for(membership.workspace_id).products]
 
 
 def team_choices(membership: Membership, empty: Any = NO_TEAM) -> list[tuple[Any, Any]]:
-    return [("", empty), *[(t.pk, t.name) for t in teams_list(workspace=membership.workspace)]]
+    return [("", empty), *lookups_for(membership.workspace_id).teams]
 
 
 def assignee_choices(membership: Membership, empty: Any = UNASSIGNED) -> list[tuple[Any, Any]]:
-    return [("", empty), *[(m.user_id, m.user.label) for m in members_list(workspace=membership.workspace)]]
+    return [("", empty), *lookups_for(membership.workspace_id).members]
 
 
 def status_choices(membership: Membership) -> list[tuple[Any, Any]]:
     """Base statuses, then the workspace's own statuses ("보류 › 배송사 확인 중") as custom-<id>."""
     choices: list[tuple[Any, Any]] = list(Status.choices)
-    custom = list(selectors.workspace_statuses(membership=membership))
+    custom = lookups_for(membership.workspace_id).statuses
     if custom:
         labels = dict(Status.choices)
-        choices.append((_("세부 상태"), [(f"custom-{s.pk}", f"{labels[s.base_status]} › {s.name}")
-                                       for s in custom]))
+        choices.append((_("세부 상태"), [(f"custom-{pk}", f"{labels[base]} › {name}") for pk, base, name in custom]))
     return choices
 
 
