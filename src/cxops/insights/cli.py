@@ -26,17 +26,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     print_json({"workspace": workspace.slug, "field": args.field, "model": model.version,
                 "examples": report.examples, "labels": report.labels,
                 "cv_accuracy": None if report.cv_accuracy is None else round(report.cv_accuracy, 4),
-                "seconds": report.seconds, "embedder": model.embedder or None})
+                "cv_folds": report.cv_folds, "seconds": report.seconds, "embedder": model.embedder or None,
+                "embedded": report.embedded, "embed_seconds": report.embed_seconds})
     return 0
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """JSON lines {"id", "text"} in → one JSON line per input, in order. A bad line is an error line
     for that input ({"id", "error"}), never a silent skip; the exit code is then 1."""
+    from cxops.core.embeddings import bulk_workers
     from cxops.insights.tagging import Tagger
 
     workspace = _workspace(args.workspace)
-    tagger = Tagger(workspace.pk, (args.field,))
+    tagger = Tagger(workspace.pk, (args.field,), embed_workers=bulk_workers())
     if not tagger.has_model(args.field):
         sys.stderr.write(f"cxops: '{args.field}'에 학습된 모델이 없어 키워드 규칙·카탈로그로 추천합니다. "
                          f"(cxops triage train --workspace {workspace.slug} --field {args.field})\n")
@@ -134,7 +136,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--workspace", required=True)
     p.add_argument("--field", required=True, choices=["category", "product", "type"])
     p.add_argument("--embeddings", action=argparse.BooleanOptionalAction, default=None,
-                   help="add sentence embeddings (slower; default: CXOPS_TRIAGE_EMBEDDINGS, off)")
+                   help="sentence embeddings next to word and character features (default: on, unless "
+                        "CXOPS_TRIAGE_EMBEDDINGS=0); vectors are stored, so only new texts are embedded")
     p.add_argument("--unsure-threshold", type=float, default=0.0,
                    help="below this confidence the label is null (left for people)")
     p.set_defaults(handler=cmd_train)

@@ -115,6 +115,25 @@ class TrainedModel(models.Model):
         return f"m{self.pk}"
 
 
+class TextVector(models.Model):
+    """The sentence embedding of one ticket text for one embedding model, so it is computed once.
+
+    Keyed by the model name and a hash of the normalised text (`insights.vectors.text_key`): a retrain
+    and the suggestions for tickets seen before read it back instead of running the model again.
+    Per workspace, so a workspace's deletion takes its vectors with it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    embedder = models.CharField(max_length=80)
+    text_hash = models.CharField(max_length=32)
+    dim = models.PositiveIntegerField()
+    vector = models.BinaryField()  # float32, little-endian, `dim` values
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "embedder", "text_hash"],
+                                               name="uniq_text_vector")]
+
+
 class AlertSettings(models.Model):
     """Per-workspace thresholds and recipients of trend alerts and the weekly report email."""
 

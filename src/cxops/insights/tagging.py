@@ -7,10 +7,10 @@ Per field:
 * product — an order number in the text that order lines link to one product wins; then a product
   named in the text (catalog code, name or alias, spacing-tolerant); then the trained model.
 
-Models are lexical (word + character TF-IDF) unless the workspace trains with embeddings: the bundled
-e5 model takes ~0.1 s per ticket on a small CPU, which would make training minutes long and miss the
-30 ms per-ticket prediction target, for a gain the lexical features mostly match on ticket-sized
-texts. `cxops triage train --embeddings` (or CXOPS_TRIAGE_EMBEDDINGS=1) opts in.
+Models use word + character TF-IDF and the shared sentence embedder (e5). Each text's vector is computed
+once and stored (`insights.vectors`, table `TextVector`): a retrain embeds only new tickets, with every
+core, and a suggestion for a ticket seen before costs no model run. `--no-embeddings` (or
+CXOPS_TRIAGE_EMBEDDINGS=0) trains lexical-only models.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from cxops.insights.models import (
     TicketTagSuggestion,
     TrainedModel,
 )
+from cxops.insights.vectors import vectors_for
 from cxops.tickets.models import Category, Message, MessageKind, Product, Ticket, TicketType
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,10 @@ class Suggestion:
 
 
 def ticket_text(subject: str, body: str) -> str:
+    """Subject and first message as one text; once when the body already starts with the subject (chat and
+    phone logs, imports that fill both from one column), so the words are not counted twice."""
+    if " ".join(body.split()).startswith(" ".join(subject.split())):
+        return body.strip()
     return f"{subject}\n{body}".strip()
 
 
@@ -195,8 +200,11 @@ class Tagger:
     """Everything needed to suggest one workspace's fields, loaded once for many texts."""
 
     def __init__(self, workspace_id: int, fields: Sequence[str] = ("category", "product", "type"),
-                 *, use_model: bool = True) -> None:
+                 *, use_model: bool = True, embed_workers: int = 1) -> None:
         self.workspace_id = workspace_id
+        # Engines for the texts of one `suggest` call that have no stored vector yet: 1 in web processes
+        # and jobs (one ticket at a time), every core in `cxops triage predict`.
+        self.embed_workers = embed_workers
         self.fields = [check_field(f) for f in fields]
         self.models: dict[str, tuple[TrainedModel, TextClassifier]] = {}
         if use_model:
@@ -239,8 +247,13 @@ class Tagger:
         if name not in self.models or not texts:
             return None
         model, classifier = self.models[name]
+        vectors = None
+        embedder = classifier.featurizer.embedder
+        if classifier.featurizer.embed_dim and embedder is not None:
+            # Stored vectors for texts seen before (training, an earlier suggestion); new ones are kept.
+            vectors, _ = vectors_for(self.workspace_id, texts, embedder, workers=self.embed_workers)
         return [Suggestion(name, p.label, p.confidence, list(p.alternatives), SuggestionSource.MODEL, model.version)
-                for p in classifier.predict(list(texts))]
+                for p in classifier.predict(list(texts), vectors)]
 
     @staticmethod
     def _by_rules(name: str, rules: KeywordRules | None, text: Analysed, fallback: str | None) -> Suggestion:

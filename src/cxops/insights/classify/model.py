@@ -41,6 +41,9 @@ class TrainReport:
     labels: int
     cv_accuracy: float | None
     seconds: float
+    cv_folds: int = 0  # folds behind cv_accuracy (0: not cross-validated)
+    embedded: int = 0  # texts embedded during this run (the others came from the vector cache)
+    embed_seconds: float = 0.0  # of `seconds`, spent getting vectors (cache reads and embedding)
 
 
 @dataclass
@@ -48,7 +51,7 @@ class ModelParams:
     """Linear model knobs (stored with the model)."""
 
     c: float = 0.5
-    folds: int = 5
+    folds: int = 3  # enough to calibrate the softmax temperature; each fold is a full refit
     balanced: bool = False  # weight labels inversely to their frequency (helps rare labels, macro-F1)
 
     def to_json(self) -> dict[str, float | int | bool]:
@@ -141,11 +144,13 @@ class TextClassifier:
               cross_validate: bool = True, unsure_threshold: float = 0.0,
               feature_params: FeatureParams | None = None, model_params: ModelParams | None = None,
               vectors: FloatArray | None = None,
-              sample_weights: Sequence[float] | None = None) -> tuple[TextClassifier, TrainReport]:
+              sample_weights: Sequence[float] | None = None,
+              workers: int = 1) -> tuple[TextClassifier, TrainReport]:
         """Fit on labelled texts.
 
         `vectors` may pass precomputed `embedder.embed_queries(texts)` rows; `sample_weights` (one per text,
-        > 0) let recent corrections count more than old history."""
+        > 0) let recent corrections count more than old history; `workers` > 1 runs the cross-validation
+        folds in that many threads."""
         started = time.perf_counter()
         if len(texts) != len(labels):
             raise ValueError(f"texts and labels differ in length ({len(texts)} vs {len(labels)})")
@@ -166,18 +171,32 @@ class TextClassifier:
         featurizer, x = Featurizer.fit(list(texts), fparams, embedder, vectors)
 
         cv_accuracy: float | None = None
+        cv_folds = 0
         scale = DEFAULT_SCALE
         if cross_validate and len(label_list) > 1 and len(texts) >= 4:
             largest = int(np.bincount(y).max())
-            folds = _folds(y, max(2, min(mparams.folds, largest)))
+            folds = [f for f in _folds(y, max(2, min(mparams.folds, largest))) if len(f)]
+            cv_folds = len(folds)
             scores = np.zeros((len(y), len(label_list)), dtype=np.float64)
-            for test_idx in folds:
-                if not len(test_idx):
-                    continue
+
+            def run_fold(test_idx: npt.NDArray[np.int64]) -> None:
                 train_idx = np.setdiff1d(np.arange(len(y)), test_idx)
                 coef, intercept = _fit_linear(x[train_idx], y[train_idx], len(label_list), mparams,
                                               weights[train_idx] if weights is not None else None)
                 scores[test_idx] = x[test_idx] @ coef.T.astype(np.float64) + intercept
+
+            if workers > 1 and len(folds) > 1:
+                # liblinear releases the GIL, so folds train side by side in threads. Their scores only
+                # estimate accuracy and the temperature; the model itself is fitted below, alone, so it
+                # stays reproducible (liblinear's random generator is process-wide).
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(max_workers=min(workers, len(folds))) as pool:
+                    for future in [pool.submit(run_fold, f) for f in folds]:
+                        future.result()
+            else:
+                for test_idx in folds:
+                    run_fold(test_idx)
             cv_accuracy = float((scores.argmax(axis=1) == y).mean())
             # Rows whose label had no example in their training fold say nothing about the temperature.
             seen = scores[np.arange(len(y)), y] > -1e2
@@ -189,7 +208,7 @@ class TextClassifier:
                     unsure_threshold=unsure_threshold, model_params=mparams,
                     embedder_name=embedder.name if embedder is not None else None)
         report = TrainReport(examples=len(texts), labels=len(label_list), cv_accuracy=cv_accuracy,
-                             seconds=round(time.perf_counter() - started, 3))
+                             seconds=round(time.perf_counter() - started, 3), cv_folds=cv_folds)
         return model, report
 
     # -- prediction -------------------------------------------------------------------------------------------
