@@ -280,3 +280,30 @@ def test_sample_weights_shift_the_decision() -> None:
         TextClassifier.train(texts, labels, sample_weights=[1.0, 0.0, 1.0, 1.0, 1.0, 1.0])
     with pytest.raises(ValueError, match="sample_weights"):
         TextClassifier.train(texts, labels, sample_weights=[1.0])
+
+
+def test_cross_validation_chooses_c() -> None:
+    texts, labels = _split(KOREAN)
+    model, report = TextClassifier.train(texts, labels, model_params=ModelParams(c_choices=(0.01, 1.0)))
+    chosen = model.model_params.c
+    assert chosen in (0.01, 1.0)
+    # The chosen C is the one with the best out-of-fold accuracy, and the model is that C's model.
+    fixed, fixed_report = TextClassifier.train(texts, labels, model_params=ModelParams(c=chosen, c_choices=()))
+    other = 1.0 if chosen == 0.01 else 0.01
+    _, other_report = TextClassifier.train(texts, labels, model_params=ModelParams(c=other, c_choices=()))
+    assert report.cv_accuracy == fixed_report.cv_accuracy
+    assert report.cv_accuracy is not None and other_report.cv_accuracy is not None
+    assert report.cv_accuracy >= other_report.cv_accuracy
+    np.testing.assert_array_equal(model.coef, fixed.coef)
+    assert TextClassifier.from_bytes(model.to_bytes()).model_params == model.model_params
+    # Without cross-validation there is nothing to choose with: `c` is used as given.
+    plain, _ = TextClassifier.train(texts, labels, model_params=ModelParams(c=0.7, c_choices=(0.01, 1.0)),
+                                    cross_validate=False)
+    assert plain.model_params.c == 0.7
+
+
+def test_default_c_choices() -> None:
+    assert ModelParams().c_choices == (0.1, 0.5)
+    texts, labels = _split(ENGLISH)
+    model, _ = TextClassifier.train(texts, labels)
+    assert model.model_params.c in (0.1, 0.5)
