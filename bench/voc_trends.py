@@ -71,14 +71,14 @@ def main() -> int:
             cur.execute(f"""
                 INSERT INTO {Ticket._meta.db_table}
                   (workspace_id, subject, channel, status, priority, type, category_id, product_id,
-                   custom_fields, order_number, created_at, updated_at, message_count)
+                   custom_fields, order_number, created_at, updated_at, message_count, sla_paused_seconds, sla_flags)
                 SELECT %(ws)s, '문의 ' || g, (ARRAY['board','phone','email','chat','marketplace','messenger'])
                          [1 + floor(power(random(), 1.5) * 6)::int],
                        'closed', 'normal',
                        CASE WHEN random() < 0.35 THEN 'complaint' ELSE 'inquiry' END,
                        CASE WHEN random() < 0.9 THEN (%(cats)s::int[])[1 + floor(power(random(), 2) * %(ncat)s)::int] END,
                        CASE WHEN random() < 0.8 THEN (%(prods)s::int[])[1 + floor(power(random(), 2) * %(nprod)s)::int] END,
-                       '{{}}'::jsonb, '', t, t, 0
+                       '{{}}'::jsonb, '', t, t, 0, 0, 0
                 FROM (
                   SELECT g, now() - interval '425 days' * (1 - sqrt(random())) - interval '1 hour' * floor(random() * 9)
                          AS t
@@ -89,10 +89,10 @@ def main() -> int:
             cur.execute(f"""
                 INSERT INTO {Ticket._meta.db_table}
                   (workspace_id, subject, channel, status, priority, type, category_id, product_id,
-                   custom_fields, order_number, created_at, updated_at, message_count)
+                   custom_fields, order_number, created_at, updated_at, message_count, sla_paused_seconds, sla_flags)
                 SELECT %(ws)s, '급증 ' || g, 'board', 'closed', 'normal', 'complaint', %(cat)s, %(prod)s, '{{}}'::jsonb,
                        '', date_trunc('week', now()) - interval '4 days' + interval '1 minute' * g,
-                       now(), 0
+                       now(), 0, 0, 0
                 FROM generate_series(1, 400) AS g
             """, {"ws": workspace.pk, "cat": categories[-1], "prod": products[-1]})
             cur.execute(f"ANALYZE {Ticket._meta.db_table}")
