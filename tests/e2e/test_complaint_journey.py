@@ -9,10 +9,12 @@ import email.policy
 import re
 import time
 from collections.abc import Iterator
+from email.utils import format_datetime
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from cxops.complaints import services as complaint_services
 from cxops.complaints.models import ComplaintFlag, Escalation, Remedy, RemedyStatus
@@ -31,7 +33,7 @@ COMPLAINT = (
     b"To: cs@shop.example\r\n"
     b"Subject: =?utf-8?b?7ZmY67aIIOyalOyyrSDshLgg67KI7Ke4?=\r\n"
     b"Message-ID: <complaint-0001@daum.example>\r\n"
-    b"Date: Mon, 07 Dec 2026 10:12:00 +0900\r\n"
+    b"Date: %DATE%\r\n"  # filled with the current time: older mail is backfill, which pages nobody
     b"MIME-Version: 1.0\r\n"
     b"Content-Type: text/plain; charset=utf-8\r\n"
     b"Content-Transfer-Encoding: 8bit\r\n\r\n"
@@ -65,7 +67,8 @@ def test_email_complaint_to_approved_refund_and_smtp_reply(live_server, browser,
         smtp_security=Security.NONE, smtp_user="cs@shop.example", imap_password="x", smtp_password="smtp-pass")
 
     # 1. The complaint mail arrives (the parse/ingest path the IMAP poller uses) and is flagged at once.
-    result = mail_services.email_ingest(workspace=workspace, raw=COMPLAINT, mailbox=mailbox)
+    raw = COMPLAINT.replace(b"%DATE%", format_datetime(timezone.localtime()).encode())
+    result = mail_services.email_ingest(workspace=workspace, raw=raw, mailbox=mailbox)
     assert result.status == "created"
     ticket = Ticket.objects.get(pk=result.ticket_id)
     flag = ComplaintFlag.objects.get(ticket=ticket)
