@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed
 
 from cxops.core.versioned import VersionedCache
 
@@ -76,10 +76,8 @@ def table_for(workspace_id: int) -> RoutingTable:
     return _tables.get(workspace_id)
 
 
-def _changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    workspace_id = getattr(instance, "workspace_id", None)
-    if workspace_id is not None:
-        _tables.invalidate(workspace_id)
+def _rule_categories_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _tables.invalidate(instance.workspace_id)  # a rule or a category, depending on the side changed
 
 
 def connect_signals() -> None:
@@ -87,7 +85,6 @@ def connect_signals() -> None:
     from cxops.core.models import Team
     from cxops.tickets.models import Category
 
-    for model in (RoutingRule, AssignmentSettings, Category, Team):
-        post_save.connect(_changed, sender=model, dispatch_uid=f"routing-{model.__name__}-save")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"routing-{model.__name__}-delete")
-    m2m_changed.connect(_changed, sender=RoutingRule.categories.through, dispatch_uid="routing-rule-categories")
+    _tables.invalidate_on_change(RoutingRule, AssignmentSettings, Category, Team)
+    m2m_changed.connect(_rule_categories_changed, sender=RoutingRule.categories.through,
+                        dispatch_uid="routing-rule-categories")

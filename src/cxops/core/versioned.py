@@ -13,9 +13,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
 
@@ -65,6 +66,20 @@ class VersionedCache(Generic[T]):
         """The workspace's settings changed: every process reloads them on next use."""
         cache.set(self._key(workspace_id), uuid.uuid4().hex, VERSION_TTL_S)
         self._held.pop(workspace_id, None)
+
+    def invalidate_on_change(self, *models: type[Any]) -> None:
+        """Invalidate a row's workspace whenever a row of `models` is saved or deleted (signals, so every
+        writer is covered: services, the admin, cascades). Bulk writes send none: call `invalidate`."""
+
+        def changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+            workspace_id = getattr(instance, "workspace_id", None)
+            if workspace_id is not None:
+                self.invalidate(workspace_id)
+
+        for model in models:
+            uid = f"cxops-{self.name}-{model._meta.label}"
+            post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-save")
+            post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
 
     def reset(self) -> None:
         """Forget this process's compiled copies (tests); the version keys stay valid."""

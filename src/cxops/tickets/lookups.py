@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 
 from cxops.core.versioned import VersionedCache
 
@@ -66,12 +66,6 @@ def invalidate(workspace_id: int) -> None:
     _lookups.invalidate(workspace_id)
 
 
-def _workspace_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    workspace_id = getattr(instance, "workspace_id", None)
-    if workspace_id is not None:
-        _lookups.invalidate(workspace_id)
-
-
 def _user_changed(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
     if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
         return  # a sign-in changes no label
@@ -85,7 +79,5 @@ def connect_signals() -> None:
     from cxops.core.models import Membership, Team, User
     from cxops.tickets.models import Category, Product, WorkspaceStatus
 
-    for model in (Category, Product, Team, Membership, WorkspaceStatus):
-        post_save.connect(_workspace_changed, sender=model, dispatch_uid=f"lookups-{model.__name__}-save")
-        post_delete.connect(_workspace_changed, sender=model, dispatch_uid=f"lookups-{model.__name__}-delete")
+    _lookups.invalidate_on_change(Category, Product, Team, Membership, WorkspaceStatus)
     post_save.connect(_user_changed, sender=User, dispatch_uid="lookups-user-save")
